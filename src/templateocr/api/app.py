@@ -1,0 +1,94 @@
+"""``create_app(settings)``: the ASGI application, built once per server process."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from templateocr import __version__
+from templateocr.api.errors import install_error_handlers
+from templateocr.api.routes import domains, infer, template_test, templates
+from templateocr.api.runtime import Runtime
+from templateocr.api.security import ensure_admin_token
+from templateocr.engines.registry import EngineSet
+from templateocr.settings import Settings
+from templateocr.store.base import TemplateStore
+from templateocr.store.sql import open_store
+
+__all__ = ["app_from_environment", "build_runtime", "create_app"]
+
+log = logging.getLogger("templateocr")
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    store: TemplateStore | None = None,
+    engines: EngineSet | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> Runtime:
+    """Open the store (migrating it), make sure domain 1 and the admin token exist, build engines."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store = store or open_store(settings.resolved_database_url)
+    store.ensure_default_domain(settings.default_lang, settings.secret)
+    token_hash, new_token = ensure_admin_token(settings, store)
+    if new_token is not None:
+        message = (
+            "Generated the admin token (shown once; set TEMPLATEOCR_ADMIN_TOKEN to choose your own): "
+            + new_token
+        )
+        (announce or log.warning)(message)
+    engines = engines or EngineSet()
+    return Runtime(settings=settings, store=store, engines=engines, admin_token_hash=token_hash)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    runtime: Runtime | None = None,
+    warm_up: bool = False,
+) -> FastAPI:
+    """The application. ``runtime`` lets tests share one store and engine set between apps."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "runtime", None) is None:
+            app.state.runtime = build_runtime(settings)
+        if warm_up:
+            app.state.runtime.engines.warm_up()
+        yield
+
+    app = FastAPI(
+        title="templateocr",
+        version=__version__,
+        summary="Template OCR compatible with NAVER CLOVA OCR's Template OCR API",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request.state.trace_id = uuid.uuid4().hex
+        return await call_next(request)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(infer.router)
+    app.include_router(templates.router, prefix="/api/v1")
+    app.include_router(template_test.router, prefix="/api/v1")
+    app.include_router(domains.router, prefix="/api/v1")
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app with settings from ``TEMPLATEOCR_*`` (what ``templateocr serve`` runs in each worker)."""
+    from templateocr.settings import load_settings
+
+    return create_app(load_settings(), warm_up=True)

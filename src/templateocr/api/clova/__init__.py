@@ -1,0 +1,1 @@
+"""CLOVA Template OCR wire format: request parsing and response mapping."""

@@ -1,0 +1,410 @@
+"""Finding text lines and words in a field crop, shared by the engines.
+
+A crop is one field cut out of a page: it may hold printed box borders at its edges, white
+margins, speckle noise, or nothing at all. :func:`find_ink` separates the text's ink from the
+paper (against a local background, so gray or unevenly lit paper works) and takes away long
+horizontal and vertical rules and specks; :func:`split_lines` turns what is left into line boxes;
+:func:`split_words` cuts a recognized line into words at the gaps in its ink.
+
+Boxes are ``(left, top, right, bottom)`` in crop pixels, right and bottom exclusive.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "Box",
+    "InkMap",
+    "find_ink",
+    "ink_gaps",
+    "is_cjk",
+    "is_hangul",
+    "line_image",
+    "split_lines",
+    "split_words",
+    "trim_to_ink",
+]
+
+Box = tuple[int, int, int, int]
+
+MIN_CONTRAST = 45
+"""Ink is at least this much darker (0-255) than the paper around it."""
+
+BACKGROUND_WINDOW = 31
+"""The paper's brightness is the brightest nearby pixel within this window (wider than strokes)."""
+
+MIN_SPECK_AREA = 6
+"""Connected ink smaller than this many pixels is noise (after the rules are gone)."""
+
+MIN_LINE_HEIGHT = 6
+"""A band of ink lower than this is a rule's remnant or noise, not text."""
+
+DOT_SIZE = 12
+DOT_ISOLATION = 2.0
+"""A filled blob at most ``DOT_SIZE`` px across with no other ink within ``DOT_ISOLATION`` times
+its size (at least 8 px) is dirt, not text."""
+
+SHORT_BAND = 14
+"""Bands of ink lower than this are too low for a line of text at about 150 dpi (8 pt is 17 px):
+close ones are parts of one line (Hangul with its vowels below, split by a gap)."""
+
+SPARSE_ROW = 0.04
+"""A row with less ink than this share of a typical row separates lines."""
+
+MIN_LINE_INK = 24
+"""A line needs at least this many ink pixels."""
+
+HANGUL_SPACE = 0.24
+HAN_SPACE = 0.20
+MIXED_SPACE = 0.45
+"""A gap in the ink at least this share of the line's height is a space between words: next to
+Hangul; between two Han or kana characters; between Han or kana and a digit or letter.
+
+Measured on Noto CJK renders at 18-34 px, clean and degraded, at the boundary between two
+characters: inside Korean words gaps stay below 0.23 (one case of 660 at 0.28) and spaces are
+above 0.23 (two at 0.20-0.23). Han and kana glyphs with wide side bearings (日, 丁, 1 next to
+月) leave gaps up to 0.29 without a space, so Japanese and Chinese need more: spaces there
+(names such as 山田 太郎) measure 0.21-0.33 and some are missed, which costs less than cutting
+a word in two."""
+
+HAN_LONE_SPACE = 0.30
+"""Between Han or kana characters, where the space would leave one character alone at the
+start or end of the line (few words are one character; glyphs like 丁 目 have wide bearings)."""
+
+SPACE_MARGIN = 0.10
+"""A space's gap must also exceed the gaps beside it by this share of the line's height."""
+
+MID_REACH = 0.25
+"""A gap between two characters must come this near their boundary (share of their distance)."""
+
+
+@dataclass(frozen=True)
+class InkMap:
+    """The ink of a crop. ``text`` is ink without rules and specks; ``rules`` the rules removed."""
+
+    text: NDArray[np.bool_]
+    rules: NDArray[np.bool_]
+    background: NDArray[np.uint8]
+
+
+def to_gray(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """An RGB or gray ``uint8`` image as gray."""
+    if image.ndim == 2:
+        return np.ascontiguousarray(image)
+    if image.shape[2] == 4:
+        image = image[:, :, :3]
+    return np.ascontiguousarray(cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY))
+
+
+def find_ink(gray: NDArray[np.uint8]) -> InkMap:
+    """Separate the text's ink from the paper, then take away long rules and specks."""
+    height, width = gray.shape
+    empty = np.zeros((height, width), dtype=bool)
+    if height < 3 or width < 3:
+        return InkMap(empty, empty, np.full_like(gray, 255))
+    smooth = _u8(cv2.GaussianBlur(gray, (3, 3), 0))
+    background = _u8(cv2.dilate(smooth, np.ones((BACKGROUND_WINDOW, BACKGROUND_WINDOW), np.uint8)))
+    darkness = _u8(cv2.subtract(background, smooth))
+    if int(darkness.max()) < MIN_CONTRAST:
+        return InkMap(empty, empty, background)
+    # The smoothed image says how dark the ink is; the raw one keeps strokes a pixel thin.
+    threshold = max(MIN_CONTRAST * 0.8, 0.4 * _robust_peak(darkness))
+    ink = _u8(cv2.subtract(background, gray)) >= threshold
+    rules = _rules(ink)
+    text = _drop_specks(ink & ~rules)
+    return InkMap(text, rules, background)
+
+
+def _u8(array: object) -> NDArray[np.uint8]:
+    return np.asarray(array, dtype=np.uint8)
+
+
+def _robust_peak(darkness: NDArray[np.uint8]) -> float:
+    """How dark the ink is: a high percentile of the clearly dark pixels (not one dark speck)."""
+    dark = darkness[darkness >= MIN_CONTRAST]
+    if dark.size == 0:
+        return float(MIN_CONTRAST)
+    return float(np.percentile(dark, 90))
+
+
+def _open(mask: NDArray[np.uint8], thicken: tuple[int, int], run: tuple[int, int]) -> NDArray[np.uint8]:
+    """Runs at least ``run`` (rows, columns) long in ``mask`` thickened by ``thicken`` first, so
+    a rule tilted by a fraction of a degree stays one run."""
+    thick = cv2.dilate(mask, np.ones(thicken, np.uint8))
+    return _u8(cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones(run, np.uint8)))
+
+
+def _rules(ink: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Long thin horizontal and vertical strokes (box borders, underlines), slightly grown."""
+    height, width = ink.shape
+    mask = _u8(ink)
+    found = np.zeros_like(mask)
+    h_len = max(40, width // 3)
+    if width > h_len:
+        found |= _open(mask, (3, 1), (1, h_len))
+    v_len = max(20, int(0.8 * min(height, 150)))
+    if height > v_len:
+        found |= _open(mask, (1, 3), (v_len, 1))
+    # Near the left and right edges, shorter vertical strokes that come in from the crop's top or
+    # bottom are rules too (a border cut short by the crop, a neighbouring cell's line).
+    edge_len, margin = max(12, int(0.45 * min(height, 150))), max(4, width // 40)
+    if height > edge_len and width > 2 * margin:
+        runs = _open(mask, (1, 3), (edge_len, 1))
+        runs[:, margin:-margin] = 0
+        found |= _touching_top_or_bottom(runs)
+    if not found.any():
+        return np.zeros_like(ink)
+    # Grown a little, so the rule's faint anti-aliased edges go with it.
+    return _u8(cv2.dilate(found, np.ones((3, 3), np.uint8))).astype(bool)
+
+
+def _touching_top_or_bottom(runs: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The connected parts of ``runs`` that reach the first or last two rows."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    if count <= 1:
+        return runs
+    top = stats[:, cv2.CC_STAT_TOP]
+    bottom = top + stats[:, cv2.CC_STAT_HEIGHT]
+    keep = np.asarray((top <= 1) | (bottom >= runs.shape[0] - 1), dtype=bool)
+    keep[0] = False
+    return _u8(keep[labels])
+
+
+def _drop_specks(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Without specks (tiny components) and isolated dots (small filled blobs far from any
+    other ink: dust, a stray pen touch; a period or the dot of an i has ink next to it)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return mask
+    area = stats[:, cv2.CC_STAT_AREA]
+    keep = np.asarray(area >= MIN_SPECK_AREA, dtype=bool)
+    keep[0] = False
+    left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    right, bottom = left + stats[:, cv2.CC_STAT_WIDTH], top + stats[:, cv2.CC_STAT_HEIGHT]
+    size = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    fill = area / np.maximum(1, stats[:, cv2.CC_STAT_WIDTH] * stats[:, cv2.CC_STAT_HEIGHT])
+    dots = np.flatnonzero(keep & (size <= DOT_SIZE) & (fill >= 0.5))
+    others = np.flatnonzero(keep)
+    for dot in dots:
+        rest = others[others != dot]
+        dx = np.maximum(0, np.maximum(left[rest] - right[dot], left[dot] - right[rest]))
+        dy = np.maximum(0, np.maximum(top[rest] - bottom[dot], top[dot] - bottom[rest]))
+        if rest.size == 0 or np.min(np.maximum(dx, dy)) > DOT_ISOLATION * max(int(size[dot]), 8):
+            keep[dot] = False
+    return np.asarray(keep[labels], dtype=bool)
+
+
+def _bands(profile: NDArray[np.int64]) -> list[tuple[int, int]]:
+    """Runs of non-zero entries, as ``(start, end)`` with end exclusive."""
+    on = np.concatenate(([0], (profile > 0).astype(np.int8), [0]))
+    edges = np.flatnonzero(np.diff(on))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _merge_bands(bands: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join bands split inside one line (stacked jamo, dots, accents, 二 and 三)."""
+    merged = list(bands)
+    changed = True
+    while changed and len(merged) > 1:
+        changed = False
+        for i in range(len(merged) - 1):
+            (a0, a1), (b0, b1) = merged[i], merged[i + 1]
+            gap, ha, hb = b0 - a1, a1 - a0, b1 - b0
+            small, large = min(ha, hb), max(ha, hb)
+            pieces = large < SHORT_BAND and gap <= large  # 윤하은 at 8 pt: ㅇ ㅎ above, ㅠ ㅡ below
+            if gap <= 0.1 * small or (small < 0.5 * large and gap <= 0.35 * large) or pieces:
+                merged[i : i + 2] = [(a0, b1)]
+                changed = True
+                break
+    return merged
+
+
+def split_lines(gray: NDArray[np.uint8], ink: InkMap | None = None) -> list[Box]:
+    """Boxes of the text lines in a crop, top to bottom, each trimmed to its ink.
+
+    Long rules at the crop's edges (or across it), specks and faint noise are not text; a crop
+    with none of its own ink gives ``[]``.
+    """
+    ink = ink or find_ink(gray)
+    mask = ink.text
+    if not mask.any():
+        return []
+    profile = mask.sum(axis=1)
+    # Rows with a few pixels of ink are gaps too: two lines set close touch by a descender.
+    faint = max(0.0, SPARSE_ROW * float(np.median(profile[profile > 0])))
+    bands = _merge_bands(_bands(np.where(profile > faint, profile, 0)))
+    boxes: list[Box] = []
+    for top, bottom in bands:
+        if bottom - top < MIN_LINE_HEIGHT:
+            continue
+        box = trim_to_ink(mask, (0, top, mask.shape[1], bottom))
+        if box is None:
+            continue
+        left, top2, right, bottom2 = box
+        if bottom2 - top2 < MIN_LINE_HEIGHT or int(mask[top2:bottom2, left:right].sum()) < MIN_LINE_INK:
+            continue
+        boxes.append(box)
+    return boxes
+
+
+def trim_to_ink(mask: NDArray[np.bool_], box: Box) -> Box | None:
+    """``box`` shrunk to the ink inside it, or ``None`` when it holds none."""
+    left, top, right, bottom = box
+    part = mask[top:bottom, left:right]
+    rows = np.flatnonzero(part.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(part.any(axis=0))
+    return (left + int(cols[0]), top + int(rows[0]), left + int(cols[-1]) + 1, top + int(rows[-1]) + 1)
+
+
+def line_image(
+    gray: NDArray[np.uint8], ink: InkMap, box: Box, pad_x: float, pad_y: float
+) -> NDArray[np.uint8]:
+    """The line's pixels with margins, rules painted over with paper; ``(x, y)`` of its origin is
+    ``(box.left - round(pad_x), box.top - round(pad_y))`` in the crop (outside it: white)."""
+    left, top, right, bottom = box
+    px, py = round(pad_x), round(pad_y)
+    height, width = gray.shape
+    out = np.full((bottom - top + 2 * py, right - left + 2 * px), 255, dtype=np.uint8)
+    x0, y0, x1, y1 = max(0, left - px), max(0, top - py), min(width, right + px), min(height, bottom + py)
+    part = gray[y0:y1, x0:x1].copy()
+    rules = ink.rules[y0:y1, x0:x1]
+    part[rules] = ink.background[y0:y1, x0:x1][rules]
+    # Normalize the paper to white so gray or shaded paper reads like a clean scan.
+    paper = ink.background[y0:y1, x0:x1].astype(np.int16)
+    part = np.clip(part.astype(np.int16) + (255 - paper), 0, 255).astype(np.uint8)
+    out[y0 - (top - py) : y1 - (top - py), x0 - (left - px) : x1 - (left - px)] = part
+    return out
+
+
+def ink_gaps(mask: NDArray[np.bool_], box: Box) -> list[tuple[int, int]]:
+    """Runs of ink-free columns strictly inside ``box``'s ink, in crop x (end exclusive)."""
+    left, top, right, bottom = box
+    columns = mask[top:bottom, left:right].any(axis=0)
+    gaps: list[tuple[int, int]] = []
+    blank = np.concatenate(([0], (~columns).astype(np.int8), [0]))
+    edges = np.flatnonzero(np.diff(blank))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if a == 0 or b == columns.size:
+            continue
+        gaps.append((left + int(a), left + int(b)))
+    return gaps
+
+
+def is_hangul(char: str) -> bool:
+    """True for Hangul syllables and jamo."""
+    return bool(char) and unicodedata.name(char[0], "").startswith("HANGUL")
+
+
+def is_cjk(char: str) -> bool:
+    """True for Han, kana and Hangul (scripts written without spaces inside a word)."""
+    if not char:
+        return False
+    name = unicodedata.name(char[0], "")
+    return name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")) or "IDEOGRAPH" in name
+
+
+def split_words(
+    mask: NDArray[np.bool_],
+    line_box: Box,
+    text: str,
+    centers: Sequence[float],
+    bounds: Sequence[float] | None = None,
+) -> list[tuple[str, Box, tuple[int, int]]]:
+    """Cut a recognized line into words with boxes on their ink.
+
+    ``centers`` holds the approximate crop x of each non-space character of ``text`` (from the
+    recognizer); ``bounds`` optionally the x where each character ends and the next begins
+    (default: halfway between centers). Between two Latin characters (or digits) a word ends
+    where ``text`` has a space. Next to a CJK character the ink decides: a word ends at a gap of
+    at least :data:`HANGUL_SPACE` (:data:`HAN_SPACE`, :data:`MIXED_SPACE`) of the line height near
+    the boundary (recognizers drop spaces
+    between CJK characters, PP-OCR, or add them, Tesseract's ``kor``; the paper does not).
+    Returns ``(word, box, (first, last))`` with the indices of the word's first and last
+    non-space character.
+    """
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return []
+    if len(centers) != len(chars):
+        raise ValueError("one center per non-space character is needed")
+    if bounds is None:
+        bounds = [(a + b) / 2 for a, b in zip(centers, centers[1:], strict=False)]
+    spaced = _space_before(text)
+    left, top, right, bottom = line_box
+    height = bottom - top
+    gaps = ink_gaps(mask, line_box)
+    found: list[tuple[int, int] | None] = []  # the widest gap at each boundary
+    for i in range(len(chars) - 1):
+        lo, hi = sorted((centers[i], centers[i + 1]))
+        # The gap between two characters lies at their boundary; a gap nearer one center is
+        # inside a character (between the jamo of 시, the strokes of 川).
+        reach = max(1.0, (hi - lo) * MID_REACH)
+        near = [g for g in gaps if g[0] <= bounds[i] + reach and g[1] >= bounds[i] - reach]
+        found.append(max(near, key=lambda g: g[1] - g[0], default=None))
+    widths = [0.0 if g is None else (g[1] - g[0]) / max(1, height) for g in found]
+    cuts: list[tuple[int, float]] = []  # (index of the first char of the next word, cut x)
+    for i, widest in enumerate(found):
+        share = _space_share(chars[i], chars[i + 1])
+        if share is None:
+            cut = spaced[i + 1]
+            if cut and widest is None:
+                lo, hi = sorted((centers[i], centers[i + 1]))
+                between = [g for g in gaps if lo <= (g[0] + g[1]) / 2 <= hi]
+                widest = max(between, key=lambda g: g[1] - g[0], default=None)
+        else:
+            if share == HAN_SPACE and i in (0, len(widths) - 1):
+                share = HAN_LONE_SPACE  # a lone Han character at a line's end: 2丁 目, 王 小明
+            cut = widths[i] >= share
+            if cut and share != MIXED_SPACE:
+                # Glyphs with wide side bearings (七, 小, 二; 김 next to 민) leave wide gaps on
+                # both sides; a space widens only one.
+                beside = max(widths[i - 1] if i > 0 else 0.0, widths[i + 1] if i + 1 < len(widths) else 0.0)
+                cut = widths[i] - beside >= SPACE_MARGIN
+        if cut:
+            x = (widest[0] + widest[1]) / 2 if widest is not None else bounds[i]
+            cuts.append((i + 1, x))
+    words: list[tuple[str, Box, tuple[int, int]]] = []
+    starts = [0] + [i for i, _ in cuts]
+    ends = [i for i, _ in cuts] + [len(chars)]
+    xs = [float(left)] + [x for _, x in cuts] + [float(right)]
+    for n, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        x0 = max(left, int(np.floor(xs[n])))
+        x1 = min(right, max(x0 + 1, int(np.ceil(xs[n + 1]))))
+        box = trim_to_ink(mask, (x0, top, x1, bottom)) or (x0, top, x1, bottom)
+        words.append(("".join(chars[start:end]), box, (start, end - 1)))
+    return words
+
+
+def _space_share(a: str, b: str) -> float | None:
+    """The least gap (share of the line height) that is a space between ``a`` and ``b``, or
+    ``None`` where the recognizer's spaces are trusted (Latin letters, digits)."""
+    if is_hangul(a) or is_hangul(b):
+        return HANGUL_SPACE
+    cjk_a, cjk_b = is_cjk(a), is_cjk(b)
+    if cjk_a and cjk_b:
+        return HAN_SPACE
+    if cjk_a or cjk_b:
+        return MIXED_SPACE
+    return None
+
+
+def _space_before(text: str) -> list[bool]:
+    """For each non-space character: whether a space precedes it in ``text``."""
+    flags: list[bool] = []
+    pending = False
+    for c in text:
+        if c.isspace():
+            pending = True
+            continue
+        flags.append(pending and bool(flags))
+        pending = False
+    return flags

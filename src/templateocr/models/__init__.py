@@ -1,0 +1,1 @@
+"""Domain models: template definitions, stored records and page results."""

@@ -1,0 +1,401 @@
+"""Page <-> template homography: feature matching and RANSAC, then patch refinement and a score.
+
+1. **Coarse**: ORB descriptors matched with a ratio test (rotation-free: any orientation of the
+   page, 90/180/270 included), ``cv2.findHomography`` with MAGSAC++ on the working images, and
+   sanity checks on the result (finite, not mirrored, a convex template quad of sane size and
+   perspective that lies mostly inside the page).
+2. **Refinement**: the page is warped into the template's working frame with the coarse
+   homography; structured patches of the sample (corners, print, box edges) are searched for in
+   a small window with normalised cross-correlation; a correction homography is fitted to the
+   patch shifts with RANSAC (filled-in ink, stamps and glare are its outliers). Done twice (a
+   wide then a narrow window); a refinement is kept only when more patches agree with it.
+3. **Score**: the share of the sample's structured patches that the final homography puts on
+   the same printed structure in the page (NCC high, shift consistent), weighted down when few
+   features matched. This is what tells a real copy (most patches agree) from another form of
+   similar style (boxes line up, labels and titles do not) or a foreign page.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from templateocr.geometry import apply_homography, is_convex
+from templateocr.pipeline.features import Features
+
+__all__ = [
+    "Alignment",
+    "CoarseMatch",
+    "align",
+    "coarse_match",
+    "refine",
+]
+
+_RATIO = 0.8  # Lowe's ratio test on Hamming distances
+_MIN_MATCHES = 12  # fewer good matches: no homography is attempted
+_MIN_INLIERS = 10  # fewer RANSAC inliers: no alignment
+_RANSAC_PX = 3.0  # coarse reprojection threshold, page working pixels
+_RANSAC_ITERATIONS = 10000  # enough for 20% inliers at 0.999 confidence (MAGSAC++ stops early)
+
+_PATCH = 32  # refinement patch side, template working pixels
+_MAX_PATCHES = 220
+_MAX_TEXT_PATCHES = 160
+_STRUCTURE_FLOOR = 200.0  # mean min-eigenvalue of the gradient tensor: clear 2-D structure
+_TEXT_SHARE = 0.03  # share of a patch's pixels that are print off ruled lines, to call it text
+_SEARCH = (10, 3)  # search radius of each refinement pass, template working pixels
+_FIT_PX = 1.5  # patch-shift RANSAC threshold, template working pixels
+_NCC_MIN = 0.5  # a patch agrees when its correlation peak reaches this
+_MIN_AGREE = 8  # fewer agreeing patches: refinement is not trusted
+_FULL_INLIERS = 40  # coarse inliers at which the score is no longer weighted down
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A homography from template pixels to page pixels and how sure it is."""
+
+    homography: NDArray[np.float64]
+    """``(3, 3)`` template px -> page px (original pixel coordinates of both)."""
+    inliers: int
+    """Feature matches consistent with the coarse homography."""
+    inlier_ratio: float
+    """``inliers`` over the ratio-test matches."""
+    score: float
+    """0..1, how surely the page is this template (share of agreeing sample structure)."""
+
+
+@dataclass(frozen=True)
+class CoarseMatch:
+    """The result of feature matching + RANSAC, before refinement."""
+
+    homography: NDArray[np.float64]
+    """``(3, 3)`` template px -> page px (original pixel coordinates)."""
+    inliers: int
+    matches: int
+
+
+def _scaling(scale: float) -> NDArray[np.float64]:
+    """The matrix taking original pixel coordinates to working ones (pixel-centre convention)."""
+    offset = 0.5 * scale - 0.5
+    return np.array([[scale, 0.0, offset], [0.0, scale, offset], [0.0, 0.0, 1.0]])
+
+
+def _to_working(homography: NDArray[np.float64], template: Features, page: Features) -> NDArray[np.float64]:
+    result: NDArray[np.float64] = _scaling(page.scale) @ homography @ np.linalg.inv(_scaling(template.scale))
+    return result
+
+
+def _to_original(homography: NDArray[np.float64], template: Features, page: Features) -> NDArray[np.float64]:
+    result: NDArray[np.float64] = np.linalg.inv(_scaling(page.scale)) @ homography @ _scaling(template.scale)
+    return result / result[2, 2]
+
+
+def plausible(homography: NDArray[np.float64], template: Features, page: Features) -> bool:
+    """Sanity checks: the template maps onto a convex, unmirrored quad of sane size in the page."""
+    if homography.shape != (3, 3) or not np.all(np.isfinite(homography)):
+        return False
+    w, h = float(template.width), float(template.height)
+    corners = np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
+    denominators = np.hstack([corners, np.ones((4, 1))]) @ homography[2]
+    if np.any(denominators <= 0) or denominators.max() / denominators.min() > 2.0:
+        return False  # the template plane folds over the horizon or the perspective is absurd
+    quad = apply_homography(homography, corners)
+    if not is_convex(quad):
+        return False
+    x, y = quad[:, 0], quad[:, 1]
+    signed = 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    if signed <= 0:
+        return False  # mirrored (corners are clockwise in the template, y down)
+    page_area = float(page.width * page.height)
+    if not 0.02 * page_area <= signed <= 4.0 * page_area:
+        return False
+    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    if sides[0] / sides[2] > 2.0 or sides[2] / sides[0] > 2.0 or sides[1] / sides[3] > 2.0:
+        return False
+    if sides[3] / sides[1] > 2.0:
+        return False
+    aspect = (sides[0] + sides[2]) / (sides[1] + sides[3])
+    if not 0.4 <= aspect / (w / h) <= 2.5:
+        return False
+    grid = np.stack(np.meshgrid(np.linspace(0, w, 9), np.linspace(0, h, 9)), axis=-1).reshape(-1, 2)
+    mapped = apply_homography(homography, grid)
+    inside = (
+        (mapped[:, 0] >= 0) & (mapped[:, 0] < page.width) & (mapped[:, 1] >= 0) & (mapped[:, 1] < page.height)
+    )
+    return bool(inside.mean() >= 0.5)
+
+
+def coarse_match(template: Features, page: Features, *, page_limit: int | None = None) -> CoarseMatch | None:
+    """Ratio-test matching and MAGSAC++ homography (template px -> page px), or None.
+
+    Args:
+        template: the sample's features.
+        page: the page's features.
+        page_limit: use only the page's strongest ``page_limit`` keypoints (a cheap screening).
+    """
+    page_desc = page.descriptors if page_limit is None else page.descriptors[:page_limit]
+    if len(template.descriptors) < _MIN_MATCHES or len(page_desc) < _MIN_MATCHES:
+        return None
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+    pairs = matcher.knnMatch(template.descriptors, page_desc, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance]
+    if len(good) < _MIN_MATCHES:
+        return None
+    src = np.array([template.keypoints[m.queryIdx] for m in good], dtype=np.float64)
+    dst = np.array([page.keypoints[m.trainIdx] for m in good], dtype=np.float64)
+    src_w = (src + 0.5) * template.scale - 0.5
+    dst_w = (dst + 0.5) * page.scale - 0.5
+    found, mask = cv2.findHomography(
+        src_w, dst_w, cv2.USAC_MAGSAC, _RANSAC_PX, maxIters=_RANSAC_ITERATIONS, confidence=0.999
+    )
+    if found is None or mask is None:
+        return None
+    inliers = int(mask.sum())
+    if inliers < _MIN_INLIERS:
+        return None
+    homography = _to_original(np.asarray(found, dtype=np.float64), template, page)
+    if not plausible(homography, template, page):
+        return None
+    return CoarseMatch(homography=homography, inliers=inliers, matches=len(good))
+
+
+@dataclass(frozen=True)
+class _Patches:
+    centres: NDArray[np.float64]  # (K, 2) template working px
+    text: NDArray[np.bool_]  # (K,) the patch holds print other than ruled lines (labels, titles)
+
+
+_PATCH_CACHE: weakref.WeakKeyDictionary[Features, _Patches] = weakref.WeakKeyDictionary()
+
+
+def _text_ink(gray: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """1.0 where the sample has dark print that is not part of a long ruled line."""
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 25)
+    length = int(1.5 * _PATCH)
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    lines = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(lines))
+    return np.asarray(text, dtype=np.float32) / 255.0
+
+
+def _spread(
+    candidates: NDArray[np.int64], rank: NDArray[np.float64], cols: int, limit: int, taken: set[int]
+) -> list[int]:
+    """Greedy pick of the best-ranked grid candidates, none next to one already ``taken``."""
+    chosen: list[int] = []
+    for index in candidates[np.argsort(-rank[candidates], kind="stable")]:
+        row, col = divmod(int(index), cols)
+        if any((row + dr) * cols + col + dc in taken for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
+            continue
+        taken.add(int(index))
+        chosen.append(int(index))
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _patches(template: Features) -> _Patches:
+    """The sample's most structured patches (cached per template): print first, then corners."""
+    cached = _PATCH_CACHE.get(template)
+    if cached is not None:
+        return cached
+    gray = template.gray.astype(np.float32)
+    half = _PATCH // 2
+    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+    box = (_PATCH, _PATCH)
+    jxx, jyy, jxy = (cv2.blur(v, box) for v in (gx * gx, gy * gy, gx * gy))
+    weakest = 0.5 * (jxx + jyy) - np.sqrt(0.25 * (jxx - jyy) ** 2 + jxy**2)
+    text_share = cv2.blur(_text_ink(template.gray), box)
+    # candidate centres on a half-patch grid, whole patch plus a margin inside the sample
+    ys = np.arange(half + 2, gray.shape[0] - half - 2, half)
+    xs = np.arange(half + 2, gray.shape[1] - half - 2, half)
+    if len(xs) < 4 or len(ys) < 4:
+        return _Patches(np.zeros((0, 2)), np.zeros(0, dtype=bool))
+    rank = weakest[np.ix_(ys, xs)].astype(np.float64).ravel()
+    share = text_share[np.ix_(ys, xs)].astype(np.float64).ravel()
+    structured = rank > _STRUCTURE_FLOOR
+    is_text = structured & (share >= _TEXT_SHARE)
+    cols = len(xs)
+    taken: set[int] = set()
+    text_cells = _spread(np.flatnonzero(is_text), rank, cols, _MAX_TEXT_PATCHES, taken)
+    other = np.flatnonzero(structured & ~is_text)
+    other_cells = _spread(other, rank, cols, _MAX_PATCHES - len(text_cells), taken)
+    chosen = np.array(sorted(text_cells + other_cells), dtype=np.int64)
+    # a patch's top-left pixel is its centre less (_PATCH - 1) / 2: centres are half-integers
+    centres = np.stack([xs[chosen % cols], ys[chosen // cols]], axis=1) - 0.5
+    result = _Patches(centres.reshape(-1, 2), is_text[chosen])
+    _PATCH_CACHE[template] = result
+    return result
+
+
+@dataclass(frozen=True)
+class _PatchShifts:
+    shifts: NDArray[np.float64]  # (K, 2) where each sample patch was found, relative to prediction
+    peaks: NDArray[np.float64]  # (K,) NCC peak
+    found: NDArray[np.bool_]  # (K,) the peak lies strictly inside the search window
+    inside: NDArray[np.bool_]  # (K,) the patch's predicted position lies in the page
+
+
+def _find_patches(
+    template: Features, page: Features, working_h: NDArray[np.float64], centres: NDArray[np.float64], radius: int
+) -> _PatchShifts:
+    """Search each sample patch in the page warped into the template frame."""
+    pad = radius + _PATCH
+    shift = np.array([[1.0, 0.0, -pad], [0.0, 1.0, -pad], [0.0, 0.0, 1.0]])
+    th, tw = template.gray.shape
+    to_page = working_h @ shift
+    size = (tw + 2 * pad, th + 2 * pad)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    warped = cv2.warpPerspective(page.gray, to_page, size, flags=flags, borderValue=0)
+    half = _PATCH // 2
+    count = len(centres)
+    shifts = np.zeros((count, 2))
+    peaks = np.zeros(count)
+    found = np.zeros(count, dtype=bool)
+    predicted = apply_homography(working_h, centres)
+    inside = (
+        (predicted[:, 0] >= half)
+        & (predicted[:, 1] >= half)
+        & (predicted[:, 0] < page.gray.shape[1] - half)
+        & (predicted[:, 1] < page.gray.shape[0] - half)
+    )
+    side = _PATCH + 2 * radius
+    for k in np.flatnonzero(inside):
+        x0 = int(round(centres[k, 0] - (_PATCH - 1) / 2))
+        y0 = int(round(centres[k, 1] - (_PATCH - 1) / 2))
+        patch = template.gray[y0 : y0 + _PATCH, x0 : x0 + _PATCH]
+        wx, wy = x0 + pad - radius, y0 + pad - radius
+        window = warped[wy : wy + side, wx : wx + side]
+        result = cv2.matchTemplate(window, patch, cv2.TM_CCOEFF_NORMED)
+        result = np.nan_to_num(result, nan=0.0, posinf=0.0, neginf=0.0)
+        _, peak, _, (px, py) = cv2.minMaxLoc(result)
+        peaks[k] = peak
+        if 0 < px < 2 * radius and 0 < py < 2 * radius:
+            dx = _subpixel(result[py, px - 1], result[py, px], result[py, px + 1])
+            dy = _subpixel(result[py - 1, px], result[py, px], result[py + 1, px])
+            shifts[k] = (px - radius + dx, py - radius + dy)
+            found[k] = True
+    return _PatchShifts(shifts=shifts, peaks=peaks, found=found, inside=inside)
+
+
+def _subpixel(left: float, centre: float, right: float) -> float:
+    denominator = left - 2.0 * centre + right
+    if denominator >= 0:
+        return 0.0
+    return float(np.clip(0.5 * (left - right) / denominator, -0.5, 0.5))
+
+
+def _agreeing(
+    found: _PatchShifts, correction: NDArray[np.float64], centres: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Patches whose found position the correction homography predicts within the fit threshold."""
+    predicted = apply_homography(correction, centres)
+    residual = np.linalg.norm(predicted - (centres + found.shifts), axis=1)
+    agree: NDArray[np.bool_] = found.found & (found.peaks >= _NCC_MIN) & (residual <= _FIT_PX)
+    return agree
+
+
+def _cost(found: _PatchShifts, correction: NDArray[np.float64], centres: NDArray[np.float64]) -> float:
+    """Truncated squared residual over the well-correlated patches (lower is a better fit)."""
+    usable = found.found & (found.peaks >= _NCC_MIN)
+    predicted = apply_homography(correction, centres[usable])
+    squared = np.sum((predicted - (centres[usable] + found.shifts[usable])) ** 2, axis=1)
+    return float(np.minimum(squared, _FIT_PX**2).sum())
+
+
+def _fit_correction(found: _PatchShifts, centres: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """RANSAC, then least squares on its inliers: template frame -> where the page really is."""
+    usable = found.found & (found.peaks >= _NCC_MIN)
+    if usable.sum() < _MIN_AGREE:
+        return None
+    src, dst = centres[usable], centres[usable] + found.shifts[usable]
+    correction, _ = cv2.findHomography(src, dst, cv2.RANSAC, _FIT_PX, maxIters=1000, confidence=0.999)
+    if correction is None:
+        return None
+    agree = _agreeing(found, correction, centres)
+    if agree.sum() < _MIN_AGREE:
+        return None
+    polished, _ = cv2.findHomography(centres[agree], centres[agree] + found.shifts[agree], 0)
+    if polished is not None and _agreeing(found, polished, centres).sum() >= agree.sum():
+        return np.asarray(polished, dtype=np.float64)
+    return np.asarray(correction, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """A refined homography and how much of the sample's structure agrees with it."""
+
+    homography: NDArray[np.float64]
+    """``(3, 3)`` template px -> page px (original pixel coordinates)."""
+    agreement: float
+    """Share of the sample's structured patches (inside the page) found where it puts them."""
+    text_agreement: float
+    """The same share over the patches holding print other than ruled lines."""
+
+
+def refine(template: Features, page: Features, homography: NDArray[np.float64]) -> Refinement:
+    """Refine a template px -> page px homography on structured sample patches.
+
+    The refined homography replaces the given one only when it fits the patches better.
+    """
+    patches = _patches(template)
+    centres = patches.centres
+    if len(centres) < _MIN_AGREE:
+        return Refinement(homography, 0.0, 0.0)
+    current = _to_working(homography, template, page)
+    agree = np.zeros(len(centres), dtype=bool)
+    inside = np.zeros(len(centres), dtype=bool)
+    for radius in _SEARCH:
+        found = _find_patches(template, page, current, centres, radius)
+        if found.inside.sum() < _MIN_AGREE:
+            break
+        inside = found.inside
+        agree = _agreeing(found, np.eye(3), centres)
+        correction = _fit_correction(found, centres)
+        if correction is None or _cost(found, correction, centres) >= _cost(found, np.eye(3), centres):
+            break
+        candidate = current @ correction
+        if not plausible(_to_original(candidate, template, page), template, page):
+            break
+        current = candidate / candidate[2, 2]
+        agree = _agreeing(found, correction, centres)
+    text_inside = int((inside & patches.text).sum())
+    return Refinement(
+        homography=_to_original(current, template, page),
+        agreement=float(agree.sum() / max(1, inside.sum())),
+        text_agreement=float((agree & patches.text).sum() / text_inside) if text_inside >= _MIN_AGREE else 0.0,
+    )
+
+
+def align(template: Features, page: Features) -> Alignment | None:
+    """Find the homography mapping the template (sample) onto the page, or None.
+
+    Args:
+        template: the sample's features (``extract_features`` of the sample image).
+        page: the page's features.
+
+    Returns:
+        The refined alignment with its score, or None when no plausible homography exists.
+    """
+    coarse = coarse_match(template, page)
+    if coarse is None:
+        return None
+    return finish(template, page, coarse)
+
+
+def finish(template: Features, page: Features, coarse: CoarseMatch) -> Alignment:
+    """Refine a coarse match and score it."""
+    refined = refine(template, page, coarse.homography)
+    agreement = refined.agreement
+    weight = min(1.0, coarse.inliers / _FULL_INLIERS)
+    return Alignment(
+        homography=refined.homography,
+        inliers=coarse.inliers,
+        inlier_ratio=coarse.inliers / max(1, coarse.matches),
+        score=float(np.clip(agreement * weight, 0.0, 1.0)),
+    )

@@ -1,0 +1,45 @@
+"""Deciding whether a checkbox is checked: ink added inside the box, against the blank sample."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from templateocr.models.page import Image
+from templateocr.pipeline.dropout import added_ink
+
+__all__ = ["CheckboxReading", "read_checkbox"]
+
+CHECKED_RATIO = 0.035
+"""Share of the box's inner area that added ink must cover to count as a mark."""
+
+
+@dataclass(frozen=True)
+class CheckboxReading:
+    """Checked or not, and how far the measurement is from the decision line (0.5 to 1)."""
+
+    checked: bool
+    confidence: float
+    ink_ratio: float
+
+
+def read_checkbox(page_crop: Image, sample_crop: Image, *, scale: float = 1.0) -> CheckboxReading:
+    """Compare the page's box with the sample's empty box."""
+    extra = added_ink(page_crop, sample_crop, scale=scale).astype(np.uint8)
+    height, width = extra.shape
+    # Thin straight rules (a box border landing a pixel off) are not marks.
+    line_len = max(5, int(min(height, width) * 0.6))
+    lines = cv2.morphologyEx(extra, cv2.MORPH_OPEN, np.ones((1, line_len), np.uint8))
+    lines |= cv2.morphologyEx(extra, cv2.MORPH_OPEN, np.ones((line_len, 1), np.uint8))
+    thick = max(3, round(4 * scale))
+    solid = cv2.morphologyEx(extra, cv2.MORPH_OPEN, np.ones((thick, thick), np.uint8))
+    marks = extra & ~(lines & ~solid)
+    # Speckle is not a mark either.
+    marks = cv2.morphologyEx(marks, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    inner = marks[int(height * 0.1) : max(int(height * 0.9), 1), int(width * 0.1) : max(int(width * 0.9), 1)]
+    ratio = float(np.count_nonzero(inner)) / float(max(inner.size, 1))
+    distance = abs(ratio - CHECKED_RATIO) / CHECKED_RATIO
+    confidence = float(min(1.0, 0.5 + 0.5 * min(distance, 1.0)))
+    return CheckboxReading(checked=ratio >= CHECKED_RATIO, confidence=round(confidence, 4), ink_ratio=ratio)

@@ -1,0 +1,60 @@
+"""Form dropout: separating what was filled in from what the blank form already printed.
+
+Both crops are of the same template area at the same scale. The sample's ink is shifted by
+the few pixels that best overlay the page's ink (alignment is never perfect), widened by a
+pixel or two, and removed from the page's ink.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from templateocr.models.page import Image
+
+__all__ = ["added_ink", "ink_mask"]
+
+Mask = NDArray[np.bool_]
+
+
+def ink_mask(image: Image) -> Mask:
+    """Dark strokes relative to the crop's own paper brightness (robust to uneven light)."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    paper = float(np.percentile(gray, 90))
+    if paper < 40:
+        return np.zeros(gray.shape, dtype=bool)
+    limit = min(paper * 0.62, paper - 45.0)
+    return np.asarray(gray < limit)
+
+
+def _best_shift(page_ink: Mask, sample_ink: Mask, reach: int) -> tuple[int, int]:
+    if not sample_ink.any() or not page_ink.any():
+        return 0, 0
+    best, best_score = (0, 0), -1
+    padded = np.pad(sample_ink, reach)
+    height, width = sample_ink.shape
+    for dy in range(-reach, reach + 1):
+        for dx in range(-reach, reach + 1):
+            shifted = padded[reach - dy : reach - dy + height, reach - dx : reach - dx + width]
+            score = int(np.count_nonzero(shifted & page_ink))
+            if score > best_score or (score == best_score and abs(dx) + abs(dy) < sum(map(abs, best))):
+                best, best_score = (dx, dy), score
+    return best
+
+
+def added_ink(page_crop: Image, sample_crop: Image, *, scale: float = 1.0) -> Mask:
+    """Ink on the page that the blank sample does not have at that place."""
+    page_ink = ink_mask(page_crop)
+    sample_ink = ink_mask(sample_crop)
+    if sample_ink.shape != page_ink.shape:
+        sample_ink = cv2.resize(
+            sample_ink.astype(np.uint8), page_ink.shape[::-1], interpolation=cv2.INTER_NEAREST
+        ).astype(bool)
+    reach = max(2, round(3 * scale))
+    dx, dy = _best_shift(page_ink, sample_ink, reach)
+    shifted = np.roll(np.roll(sample_ink, dy, axis=0), dx, axis=1)
+    grow = max(1, round(1.5 * scale))
+    kernel = np.ones((2 * grow + 1, 2 * grow + 1), dtype=np.uint8)
+    widened = cv2.dilate(shifted.astype(np.uint8), kernel).astype(bool)
+    return np.asarray(page_ink & ~widened)

@@ -1,0 +1,59 @@
+"""Turning an engine's words into a field's value: NUMERIC filtering, joining, confidence."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from templateocr.engines.base import RecognizedWord
+
+__all__ = ["filter_numeric", "join_words", "mean_confidence", "normalize_text"]
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5"})
+
+
+def normalize_text(text: str) -> str:
+    """Trim and fold full-width ASCII forms a recognizer may answer (NFKC keeps CJK as is)."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def filter_numeric(text: str, separators: str) -> str:
+    """Keep digits and the allowed separators.
+
+    Look-alike letters (O, l, I, S) are read as digits only inside a run of letters and
+    digits that holds a digit and nothing but look-alikes besides (``2O24`` but not ``Tel``).
+    """
+    text = text.translate(_FULLWIDTH_DIGITS)
+    kept: list[str] = []
+    for run in re.split(r"([^0-9A-Za-z|]+)", text):
+        if not run:
+            continue
+        if not re.fullmatch(r"[0-9A-Za-z|]+", run):
+            kept.extend(ch for ch in run if ch in separators)
+            continue
+        mapped = run.translate(_DIGIT_LOOKALIKES)
+        if any(ch.isdigit() for ch in run) and mapped.isdigit():
+            kept.append(mapped)
+        else:
+            kept.extend(ch for ch in run if ch.isdigit())
+    return "".join(kept)
+
+
+def join_words(words: Sequence[RecognizedWord] | Sequence[tuple[str, bool]]) -> str:
+    """Join words with a space, or a newline after a word that ends its line (CLOVA's rule)."""
+    parts: list[str] = []
+    items = [(w.text, w.line_break) if isinstance(w, RecognizedWord) else w for w in words]
+    for i, (text, line_break) in enumerate(items):
+        parts.append(text)
+        if i < len(items) - 1:
+            parts.append("\n" if line_break else " ")
+    return "".join(parts)
+
+
+def mean_confidence(confidences: Sequence[float]) -> float:
+    """The mean, or 0.0 for no words."""
+    if not confidences:
+        return 0.0
+    return float(sum(confidences) / len(confidences))

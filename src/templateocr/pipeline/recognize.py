@@ -1,0 +1,213 @@
+"""Reading every area of a matched template on a page.
+
+For each field: cut the area out of the page upright (``crop.py``), drop the blank form's own
+ink (``dropout.py``), decide emptiness from the ink that was added, read what is left with the
+engine for the page's language, and map every word's box back into page pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from templateocr.engines.base import ReadOptions, RecognizedWord
+from templateocr.geometry import Homography, Quad, apply_homography, bbox_of, rect_quad
+from templateocr.models.page import Image
+from templateocr.models.result import FieldResult, WordResult
+from templateocr.models.template import FieldSpec, FieldType, TitleSpec, ValueType
+from templateocr.pipeline.checkbox import read_checkbox
+from templateocr.pipeline.crop import Crop, cut_out
+from templateocr.pipeline.dropout import added_ink, ink_mask
+from templateocr.pipeline.postprocess import filter_numeric, join_words, mean_confidence, normalize_text
+from templateocr.pipeline.prepare import PreparedTemplate
+
+__all__ = ["Reader", "read_fields", "read_title"]
+
+MULTILINE_HEIGHT = 80.0
+"""Areas taller than this (template px, about 13 mm at 150 dpi) may hold several lines."""
+
+MIN_ADDED_INK = 0.002
+"""Below this share of the area in added ink (and a few dozen pixels), a field is empty."""
+
+
+class Reader(Protocol):
+    """What recognition needs of the engines (``EngineSet`` satisfies it)."""
+
+    def read(self, image: Image, lang: str, options: ReadOptions) -> list[RecognizedWord]:
+        """Read one crop."""
+        ...
+
+
+def read_title(
+    page: Image, homography: Homography, title: TitleSpec, reader: Reader, lang: str
+) -> FieldResult:
+    """Read the printed title (no dropout: the title is the sample's own ink)."""
+    area = title.bounding_poly.quad
+    crop = cut_out(page, homography, area)
+    words = reader.read(crop.image, lang, ReadOptions(multiline=_tall(area)))
+    return _text_result(title.name, FieldType.NORMAL, ValueType.ALL, area, crop, homography, words, "")
+
+
+def read_fields(
+    page: Image,
+    homography: Homography,
+    template: PreparedTemplate,
+    reader: Reader,
+    lang: str,
+) -> list[FieldResult]:
+    """Read every field of ``template`` on ``page``, in template order."""
+    return [
+        _read_field(page, homography, template.sample, field, reader, lang)
+        for field in template.record.definition.fields
+    ]
+
+
+def _read_field(
+    page: Image, homography: Homography, sample: Image, field: FieldSpec, reader: Reader, lang: str
+) -> FieldResult:
+    if field.type is FieldType.CHECKBOX:
+        return _read_checkbox(page, homography, sample, field)
+    if field.type is FieldType.MULTI_BOX:
+        return _read_multibox(page, homography, sample, field, reader, lang)
+    area = field.area
+    crop, cleaned, has_ink = _cut_and_drop(page, homography, sample, area)
+    if not has_ink:
+        return _empty(field, area, homography)
+    options = ReadOptions(multiline=_tall(area), numeric=field.value_type is ValueType.NUMERIC)
+    words = reader.read(cleaned, lang, options)
+    return _text_result(
+        field.name, field.type, field.value_type, area, crop, homography, words, field.separators
+    )
+
+
+def _cut_and_drop(page: Image, homography: Homography, sample: Image, area: Quad) -> tuple[Crop, Image, bool]:
+    crop = cut_out(page, homography, area)
+    sample_crop = cut_out(sample, np.eye(3), area, scale=crop.scale)
+    added = added_ink(crop.image, sample_crop.image, scale=crop.scale)
+    count = int(np.count_nonzero(added))
+    has_ink = count >= max(12.0 * crop.scale**2, MIN_ADDED_INK * added.size)
+    cleaned = crop.image.copy()
+    printed = ink_mask(crop.image) & ~added
+    cleaned[printed] = 255
+    return crop, cleaned, has_ink
+
+
+def _read_checkbox(page: Image, homography: Homography, sample: Image, field: FieldSpec) -> FieldResult:
+    area = field.area
+    crop = cut_out(page, homography, area)
+    sample_crop = cut_out(sample, np.eye(3), area, scale=crop.scale)
+    reading = read_checkbox(crop.image, sample_crop.image, scale=crop.scale)
+    texts = field.checkbox_texts
+    text = texts.checked_text if reading.checked else texts.unchecked_text
+    quad = apply_homography(homography, area)
+    words = (
+        (WordResult(text=text, confidence=reading.confidence, quad=quad, line_break=True),) if text else ()
+    )
+    return FieldResult(
+        name=field.name,
+        type=field.type,
+        value_type=field.value_type,
+        quad=quad,
+        text=text,
+        confidence=reading.confidence,
+        words=words,
+        checked=reading.checked,
+    )
+
+
+def _read_multibox(
+    page: Image, homography: Homography, sample: Image, field: FieldSpec, reader: Reader, lang: str
+) -> FieldResult:
+    assert field.boxes
+    numeric = field.value_type is ValueType.NUMERIC
+    words: list[WordResult] = []
+    for box in field.boxes:
+        area = box.quad
+        crop, cleaned, has_ink = _cut_and_drop(page, homography, sample, area)
+        text, confidence = "", 0.0
+        if has_ink:
+            found = reader.read(cleaned, lang, ReadOptions(numeric=numeric, single_char=True))
+            text = normalize_text("".join(w.text for w in found))
+            if numeric:
+                text = filter_numeric(text, field.separators)
+            confidence = mean_confidence([w.confidence for w in found]) if text else 0.0
+        words.append(
+            WordResult(
+                text=text, confidence=confidence, quad=apply_homography(homography, area), line_break=False
+            )
+        )
+    if words:
+        last = words[-1]
+        words[-1] = WordResult(last.text, last.confidence, last.quad, line_break=True)
+    text = "".join(w.text for w in words)
+    filled = [w.confidence for w in words if w.text]
+    return FieldResult(
+        name=field.name,
+        type=field.type,
+        value_type=field.value_type,
+        quad=apply_homography(homography, field.area),
+        text=text,
+        confidence=mean_confidence(filled),
+        words=tuple(words),
+    )
+
+
+def _text_result(
+    name: str,
+    field_type: FieldType,
+    value_type: ValueType,
+    area: Quad,
+    crop: Crop,
+    homography: Homography,
+    found: Sequence[RecognizedWord],
+    separators: str,
+) -> FieldResult:
+    words: list[WordResult] = []
+    template_boxes: list[Quad] = []
+    for word in found:
+        text = normalize_text(word.text)
+        if value_type is ValueType.NUMERIC:
+            text = filter_numeric(text, separators)
+        if not text:
+            if word.line_break and words:
+                words[-1] = WordResult(words[-1].text, words[-1].confidence, words[-1].quad, True)
+            continue
+        template_quad = crop.box_to_template(word.box)
+        template_boxes.append(template_quad)
+        words.append(
+            WordResult(
+                text=text,
+                confidence=float(np.clip(word.confidence, 0.0, 1.0)),
+                quad=apply_homography(homography, template_quad),
+                line_break=word.line_break,
+            )
+        )
+    if words and not words[-1].line_break:
+        last = words[-1]
+        words[-1] = WordResult(last.text, last.confidence, last.quad, line_break=True)
+    if not words:
+        quad = apply_homography(homography, area)
+        return FieldResult(name, field_type, value_type, quad, "", 0.0, ())
+    union = rect_quad(*bbox_of(np.concatenate(template_boxes)))
+    return FieldResult(
+        name=name,
+        type=field_type,
+        value_type=value_type,
+        quad=apply_homography(homography, union),
+        text=join_words([(w.text, w.line_break) for w in words]),
+        confidence=mean_confidence([w.confidence for w in words]),
+        words=tuple(words),
+    )
+
+
+def _empty(field: FieldSpec, area: Quad, homography: Homography) -> FieldResult:
+    return FieldResult(
+        field.name, field.type, field.value_type, apply_homography(homography, area), "", 0.0, ()
+    )
+
+
+def _tall(area: Quad) -> bool:
+    _, top, _, bottom = bbox_of(area)
+    return bottom - top > MULTILINE_HEIGHT

@@ -1,0 +1,171 @@
+"""Line finding on rendered crops: borders, noise, blanks, two lines; word cutting at ink gaps."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from engine_crops import blank, degrade, overlap, render
+
+from templateocr.engines.lines import find_ink, split_lines, split_words, to_gray, trim_to_ink
+
+
+def _lines(image: np.ndarray) -> list[tuple[int, int, int, int]]:
+    return split_lines(to_gray(image))
+
+
+@pytest.mark.parametrize("box", [False, True])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("서울특별시 강남구 테헤란로 123", "ko"),
+        ("東京都千代田区丸の内1-1-1", "ja"),
+        ("221B Baker Street", "en"),
+    ],
+)
+def test_one_line_is_found_on_its_ink(text: str, lang: str, box: bool) -> None:
+    crop = render(text, lang, box=box)
+    lines = _lines(crop.image)
+    assert len(lines) == 1
+    drawn = (
+        min(b[0] for _, b in crop.words),
+        min(b[1] for _, b in crop.words),
+        max(b[2] for _, b in crop.words),
+        max(b[3] for _, b in crop.words),
+    )
+    # The line box hugs the text, not the border 1-3 px from the crop's edges.
+    assert all(abs(a - b) <= 3 for a, b in zip(lines[0], drawn, strict=True)), (lines[0], drawn)
+
+
+@pytest.mark.parametrize("lang", ["ko", "ja", "zh-TW", "en"])
+def test_two_lines_are_two_boxes_top_to_bottom(lang: str) -> None:
+    texts = {
+        "ko": ("김민준", "서울특별시 강남구 테헤란로 123"),
+        "ja": ("山田 太郎", "東京都千代田区丸の内1-1-1"),
+        "zh-TW": ("王小明", "臺北市信義區市府路1號"),
+        "en": ("John Smith", "221B Baker Street"),
+    }[lang]
+    crop = render(texts, lang, box=True, size=22, leading=1.3)
+    lines = _lines(degrade(crop.image, seed=3))
+    assert len(lines) == 2
+    assert lines[0][3] <= lines[1][1]
+
+
+def test_a_line_of_stacked_hangul_stays_one_line() -> None:
+    # 윤하은 at 8 pt: the consonants above and the vowels below leave an empty row between them.
+    for size in (16, 18, 22):
+        crop = render("윤하은", "ko", size=size)
+        assert len(_lines(degrade(crop.image, seed=size))) == 1
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        blank(),
+        blank(box=True),
+        blank(noise=True, seed=1),
+        blank(box=True, noise=True, seed=2),
+        blank(90, 40, box=True),
+        blank(900, 120, box=True, noise=True, seed=3),
+    ],
+    ids=["white", "border", "noise", "border+noise", "small border", "large border+noise"],
+)
+def test_blank_fields_have_no_lines(image: np.ndarray) -> None:
+    assert _lines(image) == []
+
+
+def test_specks_and_a_partial_rule_are_not_text() -> None:
+    image = blank(400, 70)
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        y, x = rng.integers(0, 67), rng.integers(0, 397)
+        image[y : y + 2, x : x + 2] = 0
+    image[5:7, 20:260] = 0  # part of a neighbouring box's border
+    image[30:70, 392:394] = 0  # a vertical rule coming in from below, near the right edge
+    assert _lines(image) == []
+
+
+def test_isolated_dots_are_dirt_but_a_period_is_text() -> None:
+    image = blank(500, 80, box=True)
+    for x, y, r in [(60, 20, 3), (200, 55, 4), (330, 30, 2), (450, 50, 4)]:
+        cv2.circle(image, (x, y), r, (0, 0, 0), -1)
+    assert _lines(image) == []
+    crop = render("Smith Co.", "en")
+    ink = find_ink(to_gray(crop.image))
+    (line,) = split_lines(to_gray(crop.image), ink)
+    assert line[2] >= crop.words[-1][1][2] - 4  # the line reaches the period
+
+
+def test_slightly_tilted_borders_are_removed() -> None:
+    crop = render("John Smith", "en", box=True, width=420, height=64)
+    gray = to_gray(crop.image)
+    rotation = cv2.getRotationMatrix2D((210, 32), 0.3, 1.0)
+    tilted = cv2.warpAffine(gray, rotation, (420, 64), borderValue=255)
+    lines = split_lines(tilted)
+    assert len(lines) == 1
+    assert lines[0][1] > 6 and lines[0][3] < 58
+
+
+def test_rules_are_kept_apart_from_the_text_mask() -> None:
+    crop = render("2024-06-01", "en", box=True)
+    ink = find_ink(to_gray(crop.image))
+    assert ink.rules[1:3, :].any() and not ink.text[1:3, :].any()
+    assert ink.text.any()
+
+
+def test_tiny_and_degenerate_crops() -> None:
+    assert split_lines(np.full((1, 1), 0, np.uint8)) == []
+    assert split_lines(np.full((2, 50), 0, np.uint8)) == []
+    assert split_lines(np.zeros((40, 300), np.uint8)) == []  # all black: no paper, no text
+
+
+def test_trim_to_ink() -> None:
+    mask = np.zeros((20, 30), bool)
+    mask[5:9, 10:14] = True
+    assert trim_to_ink(mask, (0, 0, 30, 20)) == (10, 5, 14, 9)
+    assert trim_to_ink(mask, (20, 0, 30, 20)) is None
+
+
+def test_split_words_latin_follows_the_spaces_and_boxes_lie_on_the_ink() -> None:
+    crop = render("221B Baker Street", "en")
+    gray = to_gray(crop.image)
+    ink = find_ink(gray)
+    (line,) = split_lines(gray, ink)
+    chars = "221BBakerStreet"
+    centers = list(np.linspace(line[0] + 5, line[2] - 5, len(chars)))
+    words = split_words(ink.text, line, "221B Baker Street", centers)
+    assert [w for w, _, _ in words] == ["221B", "Baker", "Street"]
+    for (_, box, _), (_, drawn) in zip(words, crop.words, strict=True):
+        assert overlap(box, drawn) > 0.8
+
+
+def test_split_words_cjk_uses_the_gap_in_the_ink() -> None:
+    crop = render("山田 太郎", "ja")
+    gray = to_gray(crop.image)
+    ink = find_ink(gray)
+    (line,) = split_lines(gray, ink)
+    # A recognizer that dropped the space, with centers where the glyphs are.
+    left, right = crop.words[0][1], crop.words[1][1]
+    centers = [
+        left[0] + (left[2] - left[0]) * 0.25,
+        left[0] + (left[2] - left[0]) * 0.75,
+        right[0] + (right[2] - right[0]) * 0.25,
+        right[0] + (right[2] - right[0]) * 0.75,
+    ]
+    words = split_words(ink.text, line, "山田太郎", centers)
+    assert [w for w, _, _ in words] == ["山田", "太郎"]
+    assert [span for _, _, span in words] == [(0, 1), (2, 3)]
+    # No gap in an address: one word.
+    crop = render("東京都千代田区", "ja")
+    gray = to_gray(crop.image)
+    ink = find_ink(gray)
+    (line,) = split_lines(gray, ink)
+    centers = list(np.linspace(line[0] + 14, line[2] - 14, 7))
+    assert [w for w, _, _ in split_words(ink.text, line, "東京都千代田区", centers)] == ["東京都千代田区"]
+
+
+def test_split_words_needs_one_center_per_character() -> None:
+    mask = np.ones((10, 10), bool)
+    with pytest.raises(ValueError, match="one center"):
+        split_words(mask, (0, 0, 10, 10), "ab c", [1.0, 2.0])
+    assert split_words(mask, (0, 0, 10, 10), "  ", []) == []

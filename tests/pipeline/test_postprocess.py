@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from templateocr.engines.base import RecognizedWord
+from templateocr.pipeline.postprocess import filter_numeric, join_words, mean_confidence, normalize_text
+
+
+def test_numeric_keeps_digits_and_allowed_separators() -> None:
+    assert filter_numeric("Tel: 010-1234-5678", "") == "01012345678"
+    assert filter_numeric("010-1234-5678", "-") == "010-1234-5678"
+    assert filter_numeric("１２３", "") == "123"
+
+
+def test_numeric_reads_lookalike_letters_only_among_digits() -> None:
+    assert filter_numeric("2O24.l2.O1", ".") == "2024.12.01"
+    assert filter_numeric("OIL", "") == ""
+
+
+def test_join_words_uses_line_breaks() -> None:
+    words = [
+        RecognizedWord("Seoul", 0.9, (0, 0, 1, 1)),
+        RecognizedWord("Korea", 0.8, (0, 0, 1, 1), line_break=True),
+        RecognizedWord("04524", 0.7, (0, 0, 1, 1), line_break=True),
+    ]
+    assert join_words(words) == "Seoul Korea\n04524"
+
+
+def test_mean_confidence_and_normalize() -> None:
+    assert mean_confidence([]) == 0.0
+    assert abs(mean_confidence([0.5, 1.0]) - 0.75) < 1e-9
+    assert normalize_text("  ＡＢＣ　") == "ABC"
