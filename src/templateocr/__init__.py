@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from templateocr.exceptions import TemplateOcrError
+import os
+
+# onnxruntime writes a telemetry cache under the home directory when it is imported unless told
+# not to; templateocr never phones home or writes outside its data directory.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+from templateocr.exceptions import TemplateOcrError  # noqa: E402
 
 __all__ = ["TemplateOcrError", "__version__"]
 

@@ -16,11 +16,14 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from templateocr import __version__
 from templateocr.exceptions import ConfigurationError, InvalidRequestError, TemplateOcrError
 from templateocr.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from templateocr.api.runtime import Runtime
 
 __all__ = ["main"]
 
@@ -52,22 +55,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _runtime(args: argparse.Namespace, *, engines: bool = False) -> Any:
+def _runtime(args: argparse.Namespace, *, engines: bool = False) -> Runtime:
     from templateocr.api.app import build_runtime
-    from templateocr.engines.registry import EngineSet
+    from templateocr.engines.registry import EngineConfig, EngineSet
 
     def say(message: str) -> None:
         sys.stderr.write(message + "\n")
 
     settings = _settings(args)
-    return build_runtime(settings, engines=EngineSet() if engines else _NoEngines(), announce=say)
-
-
-class _NoEngines:
-    """Commands that read nothing do not load OCR models."""
-
-    def warm_up(self) -> None:
-        """Nothing to warm."""
+    # Commands that read nothing load no OCR model: every route goes to the null engine.
+    engine_set = EngineSet() if engines else EngineSet(EngineConfig(force="null"))
+    return build_runtime(settings, engines=engine_set, announce=say)
 
 
 # --- serve ---------------------------------------------------------------------------------
@@ -158,7 +156,7 @@ def _cmd_templates(args: argparse.Namespace) -> int:
         domain = store.release(args.domain, args.ids)
         sys.stdout.write(f"released {args.ids} to domain {domain.id}\n")
     elif args.action == "export":
-        exported = template_io.export_json(store, args.id)
+        exported = template_io.export_body(store, args.id)
         text = json.dumps(exported, ensure_ascii=False, indent=2) + "\n"
         if args.out:
             Path(args.out).write_text(text, encoding="utf-8")

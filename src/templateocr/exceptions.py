@@ -88,6 +88,7 @@ class InvalidUrlError(ClovaError):
 
     code = "0001"
     http_status = 400
+    exit_code = 2
     message = "URL is invalid."
 
 
@@ -104,6 +105,7 @@ class InvalidRequestError(ClovaError):
 
     code = "0011"
     http_status = 400
+    exit_code = 2
     message = "Request body invalid."
 
 

@@ -64,7 +64,8 @@ def render(
         for word in text.split(" "):
             if word:
                 x = pad[0] + font.getlength(text[:start])
-                words.append((word, tuple(float(v) for v in draw.textbbox((x, y), word, font=font))))  # type: ignore[misc]
+                left, top, right, bottom = draw.textbbox((x, y), word, font=font)
+                words.append((word, (float(left), float(top), float(right), float(bottom))))
             start += len(word) + 1
     if box:
         draw.rectangle((1, 1, w - 2, h - 2), outline="black", width=2)
@@ -74,14 +75,14 @@ def render(
 def degrade(image: NDArray[np.uint8], seed: int = 0, *, paper: int = 215) -> NDArray[np.uint8]:
     """Like a mediocre scan: gray paper, a slight blur, noise and JPEG at quality 60."""
     rng = np.random.default_rng(seed)
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    gray = np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dtype=np.float32)
     gray = paper - (255.0 - gray) * (paper - 20) / 255.0
-    gray = cv2.GaussianBlur(gray, (0, 0), 0.9)
-    gray = gray + rng.normal(0.0, 10.0, gray.shape)
-    gray8 = np.clip(gray, 0, 255).astype(np.uint8)
+    gray = np.asarray(cv2.GaussianBlur(gray, (0, 0), 0.9), dtype=np.float32)
+    noisy = gray + rng.normal(0.0, 10.0, gray.shape)
+    gray8 = np.clip(noisy, 0, 255).astype(np.uint8)
     ok, encoded = cv2.imencode(".jpg", gray8, [cv2.IMWRITE_JPEG_QUALITY, 60])
     assert ok
-    decoded = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
+    decoded = np.asarray(cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE), dtype=np.uint8)
     return np.ascontiguousarray(np.stack([decoded] * 3, axis=-1))
 
 

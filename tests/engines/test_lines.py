@@ -100,7 +100,7 @@ def test_slightly_tilted_borders_are_removed() -> None:
     crop = render("John Smith", "en", box=True, width=420, height=64)
     gray = to_gray(crop.image)
     rotation = cv2.getRotationMatrix2D((210, 32), 0.3, 1.0)
-    tilted = cv2.warpAffine(gray, rotation, (420, 64), borderValue=255)
+    tilted = np.asarray(cv2.warpAffine(gray, rotation, (420, 64), borderValue=255), dtype=np.uint8)
     lines = split_lines(tilted)
     assert len(lines) == 1
     assert lines[0][1] > 6 and lines[0][3] < 58

@@ -9,6 +9,7 @@ import pytest
 from engine_crops import blank, joined, render, squash
 
 from templateocr.engines.base import OcrEngine, ReadOptions, RecognizedWord
+from templateocr.engines.chinese import to_traditional
 from templateocr.engines.null import NullEngine
 from templateocr.engines.registry import ENGINE_NAMES, EngineConfig, EngineSet, MappedEngine, route
 from templateocr.engines.system import TESSDATA_BY_LANG
@@ -20,7 +21,7 @@ TEXT, NUMERIC = ReadOptions(), ReadOptions(numeric=True)
 @pytest.mark.parametrize(
     ("lang", "options", "name"),
     [
-        ("ko", TEXT, "tesseract-kor"),
+        ("ko", TEXT, "korean"),
         ("ko", NUMERIC, "tesseract-digits"),
         ("ja", TEXT, "rapid-ja"),
         ("ja", NUMERIC, "rapid"),
@@ -28,7 +29,7 @@ TEXT, NUMERIC = ReadOptions(), ReadOptions(numeric=True)
         ("zh-TW", NUMERIC, "rapid"),
         ("en", TEXT, "rapid"),
         ("en", NUMERIC, "rapid"),
-        ("ko", ReadOptions(multiline=True, single_char=True), "tesseract-kor"),
+        ("ko", ReadOptions(multiline=True, single_char=True), "korean"),
     ],
 )
 def test_routes(lang: str, options: ReadOptions, name: str) -> None:
@@ -81,7 +82,7 @@ def test_concurrent_first_use_builds_one_engine() -> None:
 def test_warm_up_builds_and_runs_every_route() -> None:
     engines = EngineSet()
     engines.warm_up(("ko", "en"))
-    assert set(engines._engines) == {"tesseract-kor", "tesseract-digits", "rapid"}
+    assert set(engines._engines) == {"korean", "tesseract-kor", "tesseract-digits", "rapid"}
 
 
 def test_forced_engine_reads_everything() -> None:
@@ -140,9 +141,7 @@ def test_mapped_engine_maps_each_line_and_keeps_boxes() -> None:
         RecognizedWord("企业", 0.8, (12, 0, 22, 10), line_break=True),
         RecognizedWord("台灣", 0.7, (0, 12, 10, 22), line_break=True),
     ]
-    from templateocr.engines.chinese import to_traditional
-
-    mapped = MappedEngine(_Fixed(words), to_traditional, "zh-TW").read(blank(), TEXT)  # type: ignore[arg-type]
+    mapped = MappedEngine(_Fixed(words), to_traditional, "zh-TW").read(blank(), TEXT)
     assert [w.text for w in mapped] == ["統一", "企業", "台灣"]
     assert [(w.confidence, w.box, w.line_break) for w in mapped] == [
         (w.confidence, w.box, w.line_break) for w in words

@@ -29,6 +29,7 @@ __all__ = [
     "line_image",
     "split_lines",
     "split_words",
+    "to_gray",
     "trim_to_ink",
 ]
 
@@ -77,6 +78,10 @@ a word in two."""
 HAN_LONE_SPACE = 0.30
 """Between Han or kana characters, where the space would leave one character alone at the
 start or end of the line (few words are one character; glyphs like 丁 目 have wide bearings)."""
+
+KANA_SPACE = 0.5
+"""Next to hiragana or katakana: kana such as く and し leave wide gaps of their own, and a real
+space between Japanese words is wide (a full-width space is as wide as the line is high)."""
 
 SPACE_MARGIN = 0.10
 """A space's gap must also exceed the gaps beside it by this share of the line's height."""
@@ -151,18 +156,31 @@ def _rules(ink: NDArray[np.bool_]) -> NDArray[np.bool_]:
         found |= _open(mask, (3, 1), (1, h_len))
     v_len = max(20, int(0.8 * min(height, 150)))
     if height > v_len:
-        found |= _open(mask, (1, 3), (v_len, 1))
+        found |= _thin(_open(mask, (1, 3), (v_len, 1)))
     # Near the left and right edges, shorter vertical strokes that come in from the crop's top or
     # bottom are rules too (a border cut short by the crop, a neighbouring cell's line).
     edge_len, margin = max(12, int(0.45 * min(height, 150))), max(4, width // 40)
     if height > edge_len and width > 2 * margin:
         runs = _open(mask, (1, 3), (edge_len, 1))
         runs[:, margin:-margin] = 0
-        found |= _touching_top_or_bottom(runs)
+        found |= _thin(_touching_top_or_bottom(runs))
     if not found.any():
         return np.zeros_like(ink)
     # Grown a little, so the rule's faint anti-aliased edges go with it.
     return _u8(cv2.dilate(found, np.ones((3, 3), np.uint8))).astype(bool)
+
+
+def _thin(runs: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The vertical runs that are thin for their length: a rule, not a bold letter's stem (the
+    stem of a large title glyph in a tight crop is as tall as a short rule, but much wider)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    if count <= 1:
+        return runs
+    widths = stats[:, cv2.CC_STAT_WIDTH]
+    heights = stats[:, cv2.CC_STAT_HEIGHT]
+    keep = np.asarray(widths <= np.maximum(6, 0.1 * heights), dtype=bool)
+    keep[0] = False
+    return _u8(keep[labels])
 
 
 def _touching_top_or_bottom(runs: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -209,7 +227,7 @@ def _bands(profile: NDArray[np.int64]) -> list[tuple[int, int]]:
 
 
 def _merge_bands(bands: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join bands split inside one line (stacked jamo, dots, accents, 二 and 三)."""
+    """Join bands split inside one line (the dot of an i, accents, Hangul at small sizes)."""
     merged = list(bands)
     changed = True
     while changed and len(merged) > 1:
@@ -312,6 +330,12 @@ def is_cjk(char: str) -> bool:
     return name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")) or "IDEOGRAPH" in name
 
 
+def is_kana(char: str) -> bool:
+    """True for hiragana and katakana (full and half width)."""
+    code = ord(char[0])
+    return 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9D
+
+
 def split_words(
     mask: NDArray[np.bool_],
     line_box: Box,
@@ -324,11 +348,11 @@ def split_words(
     ``centers`` holds the approximate crop x of each non-space character of ``text`` (from the
     recognizer); ``bounds`` optionally the x where each character ends and the next begins
     (default: halfway between centers). Between two Latin characters (or digits) a word ends
-    where ``text`` has a space. Next to a CJK character the ink decides: a word ends at a gap of
-    at least :data:`HANGUL_SPACE` (:data:`HAN_SPACE`, :data:`MIXED_SPACE`) of the line height near
-    the boundary (recognizers drop spaces
-    between CJK characters, PP-OCR, or add them, Tesseract's ``kor``; the paper does not).
-    Returns ``(word, box, (first, last))`` with the indices of the word's first and last
+    where ``text`` has a space. Next to a CJK character the ink decides, because recognizers
+    drop spaces there (PP-OCR) or add them (Tesseract's ``kor``): a word ends at a gap near the
+    characters' boundary of at least :data:`HANGUL_SPACE` (:data:`HAN_SPACE`,
+    :data:`MIXED_SPACE`) of the line height that is also :data:`SPACE_MARGIN` wider than the
+    gaps beside it. Returns ``(word, box, (first, last))`` with the indices of the word's first and last
     non-space character.
     """
     chars = [c for c in text if not c.isspace()]
@@ -389,6 +413,8 @@ def _space_share(a: str, b: str) -> float | None:
     ``None`` where the recognizer's spaces are trusted (Latin letters, digits)."""
     if is_hangul(a) or is_hangul(b):
         return HANGUL_SPACE
+    if is_kana(a) or is_kana(b):
+        return KANA_SPACE
     cjk_a, cjk_b = is_cjk(a), is_cjk(b)
     if cjk_a and cjk_b:
         return HAN_SPACE

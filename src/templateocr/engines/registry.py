@@ -7,7 +7,8 @@ engine the first time a route needs it (thread-safe) and shares the models: the 
 ===========  ===================================  ==========================================
 language     text fields                          NUMERIC fields
 ===========  ===================================  ==========================================
-``ko``       Tesseract ``kor``                    Tesseract ``eng``, digits whitelist
+``ko``       Tesseract ``kor``; PP-OCRv6 when     Tesseract ``eng``, digits whitelist
+             it read no Hangul (Latin, digits)
 ``ja``       PP-OCRv6, simplified -> kanji map    PP-OCRv6
 ``zh-TW``    PP-OCRv6, simplified -> traditional  PP-OCRv6
 ``en``       PP-OCRv6                             PP-OCRv6
@@ -110,6 +111,15 @@ def _tesseract_digits(engines: EngineSet) -> OcrEngine:
     return _tesseract("eng", DIGITS)(engines)
 
 
+def _korean(engines: EngineSet) -> OcrEngine:
+    from templateocr.engines.fallback import ScriptFallbackEngine
+    from templateocr.engines.lines import is_hangul
+
+    return ScriptFallbackEngine(
+        engines.engine("tesseract-kor"), engines.engine("rapid"), is_hangul, "tesseract-kor+rapid"
+    )
+
+
 def _null(engines: EngineSet) -> OcrEngine:
     from templateocr.engines.null import NullEngine
 
@@ -121,6 +131,7 @@ _FACTORIES: dict[str, Callable[[EngineSet], OcrEngine]] = {
     "rapid-ja": lambda engines: MappedEngine(engines.engine("rapid"), to_japanese, "ja"),
     "rapid-zh-TW": lambda engines: MappedEngine(engines.engine("rapid"), to_traditional, "zh-TW"),
     "tesseract-kor": _tesseract("kor"),
+    "korean": _korean,
     "tesseract-jpn": _tesseract("jpn"),
     "tesseract-chi_tra": _tesseract("chi_tra"),
     "tesseract-eng": _tesseract("eng"),
@@ -132,7 +143,7 @@ ENGINE_NAMES = tuple(_FACTORIES)
 """Every engine name a configuration may force."""
 
 _ROUTES: dict[tuple[str, bool], str] = {
-    ("ko", False): "tesseract-kor",
+    ("ko", False): "korean",
     ("ko", True): "tesseract-digits",
     ("ja", False): "rapid-ja",
     ("ja", True): "rapid",

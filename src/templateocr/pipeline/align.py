@@ -1,22 +1,24 @@
 """Page <-> template homography: feature matching and RANSAC, then patch refinement and a score.
 
 1. **Coarse**: ORB descriptors matched with a ratio test (rotation-free: any orientation of the
-   page, 90/180/270 included), ``cv2.findHomography`` with MAGSAC++ on the working images, and
-   sanity checks on the result (finite, not mirrored, a convex template quad of sane size and
-   perspective that lies mostly inside the page).
-2. **Refinement**: the page is warped into the template's working frame with the coarse
-   homography; structured patches of the sample (corners, print, box edges) are searched for in
-   a small window with normalised cross-correlation; a correction homography is fitted to the
-   patch shifts with RANSAC (filled-in ink, stamps and glare are its outliers). Done twice (a
-   wide then a narrow window); a refinement is kept only when more patches agree with it.
-3. **Score**: the share of the sample's structured patches that the final homography puts on
-   the same printed structure in the page (NCC high, shift consistent), weighted down when few
-   features matched. This is what tells a real copy (most patches agree) from another form of
-   similar style (boxes line up, labels and titles do not) or a foreign page.
+   page, 90/180/270 included) against the sample's keypoints at two scales (so that a page
+   photographed small still matches), ``cv2.findHomography`` with MAGSAC++ on the working
+   images, and sanity checks (finite, not mirrored, a convex template quad of sane size and
+   perspective lying mostly in the page).
+2. **Refinement**: the page is warped into the sample's working frame; structured patches of
+   the sample (print, box corners) are searched for in a small window by normalised
+   cross-correlation, and a correction homography is fitted to their shifts with RANSAC
+   (filled-in ink, stamps and glare are its outliers). A wide then a narrow pass; a correction
+   is kept only when it fits the patches better than the homography it corrects.
+3. **Score**: the share of the sample's *print* patches (text other than ruled lines: labels,
+   titles, captions) found in the page exactly where the final homography puts them. Ruled
+   lines and box corners are left out of the score because forms of a similar style share
+   them; they still serve the refinement.
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
 from dataclasses import dataclass
 
@@ -25,13 +27,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from templateocr.geometry import apply_homography, is_convex
-from templateocr.pipeline.features import Features
+from templateocr.pipeline.features import Features, add_coarse_scale
 
 __all__ = [
     "Alignment",
     "CoarseMatch",
+    "Refinement",
     "align",
     "coarse_match",
+    "complete",
+    "plausible",
     "refine",
 ]
 
@@ -40,6 +45,8 @@ _MIN_MATCHES = 12  # fewer good matches: no homography is attempted
 _MIN_INLIERS = 10  # fewer RANSAC inliers: no alignment
 _RANSAC_PX = 3.0  # coarse reprojection threshold, page working pixels
 _RANSAC_ITERATIONS = 10000  # enough for 20% inliers at 0.999 confidence (MAGSAC++ stops early)
+_MAX_PERSPECTIVE = 4.0  # largest ratio of the homography's w over the template's corners
+_MAX_SIDE_RATIO = 3.0  # largest ratio of opposite sides of the mapped template, and of aspect change
 
 _PATCH = 32  # refinement patch side, template working pixels
 _MAX_PATCHES = 220
@@ -49,8 +56,7 @@ _TEXT_SHARE = 0.03  # share of a patch's pixels that are print off ruled lines, 
 _SEARCH = (10, 3)  # search radius of each refinement pass, template working pixels
 _FIT_PX = 1.5  # patch-shift RANSAC threshold, template working pixels
 _NCC_MIN = 0.5  # a patch agrees when its correlation peak reaches this
-_MIN_AGREE = 8  # fewer agreeing patches: refinement is not trusted
-_FULL_INLIERS = 40  # coarse inliers at which the score is no longer weighted down
+_MIN_AGREE = 8  # fewer agreeing patches: no refinement; fewer print patches: score on all patches
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,8 @@ def _to_working(homography: NDArray[np.float64], template: Features, page: Featu
 
 def _to_original(homography: NDArray[np.float64], template: Features, page: Features) -> NDArray[np.float64]:
     result: NDArray[np.float64] = np.linalg.inv(_scaling(page.scale)) @ homography @ _scaling(template.scale)
-    return result / result[2, 2]
+    normalised: NDArray[np.float64] = result / result[2, 2]
+    return normalised
 
 
 def plausible(homography: NDArray[np.float64], template: Features, page: Features) -> bool:
@@ -100,7 +107,7 @@ def plausible(homography: NDArray[np.float64], template: Features, page: Feature
     w, h = float(template.width), float(template.height)
     corners = np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
     denominators = np.hstack([corners, np.ones((4, 1))]) @ homography[2]
-    if np.any(denominators <= 0) or denominators.max() / denominators.min() > 2.0:
+    if np.any(denominators <= 0) or denominators.max() / denominators.min() > _MAX_PERSPECTIVE:
         return False  # the template plane folds over the horizon or the perspective is absurd
     quad = apply_homography(homography, corners)
     if not is_convex(quad):
@@ -113,12 +120,9 @@ def plausible(homography: NDArray[np.float64], template: Features, page: Feature
     if not 0.02 * page_area <= signed <= 4.0 * page_area:
         return False
     sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
-    if sides[0] / sides[2] > 2.0 or sides[2] / sides[0] > 2.0 or sides[1] / sides[3] > 2.0:
-        return False
-    if sides[3] / sides[1] > 2.0:
-        return False
-    aspect = (sides[0] + sides[2]) / (sides[1] + sides[3])
-    if not 0.4 <= aspect / (w / h) <= 2.5:
+    opposite = max(sides[0] / sides[2], sides[2] / sides[0], sides[1] / sides[3], sides[3] / sides[1])
+    aspect = (sides[0] + sides[2]) / (sides[1] + sides[3]) / (w / h)
+    if opposite > _MAX_SIDE_RATIO or not 1 / _MAX_SIDE_RATIO <= aspect <= _MAX_SIDE_RATIO:
         return False
     grid = np.stack(np.meshgrid(np.linspace(0, w, 9), np.linspace(0, h, 9)), axis=-1).reshape(-1, 2)
     mapped = apply_homography(homography, grid)
@@ -136,16 +140,16 @@ def coarse_match(template: Features, page: Features, *, page_limit: int | None =
         page: the page's features.
         page_limit: use only the page's strongest ``page_limit`` keypoints (a cheap screening).
     """
+    sample = _prepared(template).features
     page_desc = page.descriptors if page_limit is None else page.descriptors[:page_limit]
-    if len(template.descriptors) < _MIN_MATCHES or len(page_desc) < _MIN_MATCHES:
+    if len(sample.descriptors) < _MIN_MATCHES or len(page_desc) < _MIN_MATCHES:
         return None
-    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-    pairs = matcher.knnMatch(template.descriptors, page_desc, k=2)
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(page_desc, sample.descriptors, k=2)
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance]
     if len(good) < _MIN_MATCHES:
         return None
-    src = np.array([template.keypoints[m.queryIdx] for m in good], dtype=np.float64)
-    dst = np.array([page.keypoints[m.trainIdx] for m in good], dtype=np.float64)
+    src = sample.keypoints[[m.trainIdx for m in good]].astype(np.float64)
+    dst = page.keypoints[[m.queryIdx for m in good]].astype(np.float64)
     src_w = (src + 0.5) * template.scale - 0.5
     dst_w = (dst + 0.5) * page.scale - 0.5
     found, mask = cv2.findHomography(
@@ -164,11 +168,29 @@ def coarse_match(template: Features, page: Features, *, page_limit: int | None =
 
 @dataclass(frozen=True)
 class _Patches:
-    centres: NDArray[np.float64]  # (K, 2) template working px
+    centres: NDArray[np.float64]  # (K, 2) template working px, half-integers (patch centres)
     text: NDArray[np.bool_]  # (K,) the patch holds print other than ruled lines (labels, titles)
 
 
-_PATCH_CACHE: weakref.WeakKeyDictionary[Features, _Patches] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class _Prepared:
+    features: Features  # the sample's features plus those of a half-size copy
+    patches: _Patches
+
+
+_PREPARED: weakref.WeakKeyDictionary[Features, _Prepared] = weakref.WeakKeyDictionary()
+_PREPARED_LOCK = threading.Lock()
+
+
+def _prepared(template: Features) -> _Prepared:
+    """What matching needs from a sample beyond its features, computed once per ``Features``."""
+    with _PREPARED_LOCK:
+        found = _PREPARED.get(template)
+    if found is None:
+        found = _Prepared(features=add_coarse_scale(template), patches=_select_patches(template))
+        with _PREPARED_LOCK:
+            _PREPARED[template] = found
+    return found
 
 
 def _text_ink(gray: NDArray[np.uint8]) -> NDArray[np.float32]:
@@ -198,11 +220,8 @@ def _spread(
     return chosen
 
 
-def _patches(template: Features) -> _Patches:
-    """The sample's most structured patches (cached per template): print first, then corners."""
-    cached = _PATCH_CACHE.get(template)
-    if cached is not None:
-        return cached
+def _select_patches(template: Features) -> _Patches:
+    """The sample's most structured patches, spread out: print first, then corners."""
     gray = template.gray.astype(np.float32)
     half = _PATCH // 2
     gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
@@ -228,9 +247,7 @@ def _patches(template: Features) -> _Patches:
     chosen = np.array(sorted(text_cells + other_cells), dtype=np.int64)
     # a patch's top-left pixel is its centre less (_PATCH - 1) / 2: centres are half-integers
     centres = np.stack([xs[chosen % cols], ys[chosen // cols]], axis=1) - 0.5
-    result = _Patches(centres.reshape(-1, 2), is_text[chosen])
-    _PATCH_CACHE[template] = result
-    return result
+    return _Patches(centres.reshape(-1, 2), is_text[chosen])
 
 
 @dataclass(frozen=True)
@@ -242,7 +259,11 @@ class _PatchShifts:
 
 
 def _find_patches(
-    template: Features, page: Features, working_h: NDArray[np.float64], centres: NDArray[np.float64], radius: int
+    template: Features,
+    page: Features,
+    working_h: NDArray[np.float64],
+    centres: NDArray[np.float64],
+    radius: int,
 ) -> _PatchShifts:
     """Search each sample patch in the page warped into the template frame."""
     pad = radius + _PATCH
@@ -314,16 +335,19 @@ def _fit_correction(found: _PatchShifts, centres: NDArray[np.float64]) -> NDArra
     if usable.sum() < _MIN_AGREE:
         return None
     src, dst = centres[usable], centres[usable] + found.shifts[usable]
-    correction, _ = cv2.findHomography(src, dst, cv2.RANSAC, _FIT_PX, maxIters=1000, confidence=0.999)
-    if correction is None:
+    found_h, _ = cv2.findHomography(src, dst, cv2.RANSAC, _FIT_PX, maxIters=1000, confidence=0.999)
+    if found_h is None:
         return None
+    correction = np.asarray(found_h, dtype=np.float64)
     agree = _agreeing(found, correction, centres)
     if agree.sum() < _MIN_AGREE:
         return None
-    polished, _ = cv2.findHomography(centres[agree], centres[agree] + found.shifts[agree], 0)
-    if polished is not None and _agreeing(found, polished, centres).sum() >= agree.sum():
-        return np.asarray(polished, dtype=np.float64)
-    return np.asarray(correction, dtype=np.float64)
+    polished_h, _ = cv2.findHomography(centres[agree], centres[agree] + found.shifts[agree], 0)
+    if polished_h is not None:
+        polished = np.asarray(polished_h, dtype=np.float64)
+        if _agreeing(found, polished, centres).sum() >= agree.sum():
+            return polished
+    return correction
 
 
 @dataclass(frozen=True)
@@ -334,8 +358,13 @@ class Refinement:
     """``(3, 3)`` template px -> page px (original pixel coordinates)."""
     agreement: float
     """Share of the sample's structured patches (inside the page) found where it puts them."""
-    text_agreement: float
-    """The same share over the patches holding print other than ruled lines."""
+    text_agreement: float | None
+    """The same share over the patches holding print other than ruled lines (None: too few)."""
+
+    @property
+    def score(self) -> float:
+        """The print agreement, or the overall agreement for a sample with too little print."""
+        return self.agreement if self.text_agreement is None else self.text_agreement
 
 
 def refine(template: Features, page: Features, homography: NDArray[np.float64]) -> Refinement:
@@ -343,10 +372,10 @@ def refine(template: Features, page: Features, homography: NDArray[np.float64]) 
 
     The refined homography replaces the given one only when it fits the patches better.
     """
-    patches = _patches(template)
+    patches = _prepared(template).patches
     centres = patches.centres
     if len(centres) < _MIN_AGREE:
-        return Refinement(homography, 0.0, 0.0)
+        return Refinement(homography, 0.0, None)
     current = _to_working(homography, template, page)
     agree = np.zeros(len(centres), dtype=bool)
     inside = np.zeros(len(centres), dtype=bool)
@@ -368,7 +397,20 @@ def refine(template: Features, page: Features, homography: NDArray[np.float64]) 
     return Refinement(
         homography=_to_original(current, template, page),
         agreement=float(agree.sum() / max(1, inside.sum())),
-        text_agreement=float((agree & patches.text).sum() / text_inside) if text_inside >= _MIN_AGREE else 0.0,
+        text_agreement=float((agree & patches.text).sum() / text_inside)
+        if text_inside >= _MIN_AGREE
+        else None,
+    )
+
+
+def complete(template: Features, page: Features, coarse: CoarseMatch) -> Alignment:
+    """Refine a coarse match and score it: the ``Alignment`` that ``align`` returns."""
+    refined = refine(template, page, coarse.homography)
+    return Alignment(
+        homography=refined.homography,
+        inliers=coarse.inliers,
+        inlier_ratio=coarse.inliers / max(1, coarse.matches),
+        score=float(np.clip(refined.score, 0.0, 1.0)),
     )
 
 
@@ -385,17 +427,4 @@ def align(template: Features, page: Features) -> Alignment | None:
     coarse = coarse_match(template, page)
     if coarse is None:
         return None
-    return finish(template, page, coarse)
-
-
-def finish(template: Features, page: Features, coarse: CoarseMatch) -> Alignment:
-    """Refine a coarse match and score it."""
-    refined = refine(template, page, coarse.homography)
-    agreement = refined.agreement
-    weight = min(1.0, coarse.inliers / _FULL_INLIERS)
-    return Alignment(
-        homography=refined.homography,
-        inliers=coarse.inliers,
-        inlier_ratio=coarse.inliers / max(1, coarse.matches),
-        score=float(np.clip(agreement * weight, 0.0, 1.0)),
-    )
+    return complete(template, page, coarse)

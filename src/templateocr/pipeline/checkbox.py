@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from templateocr.models.page import Image
 from templateocr.pipeline.dropout import added_ink
@@ -25,19 +26,24 @@ class CheckboxReading:
     ink_ratio: float
 
 
+def _opened(mask: NDArray[np.uint8], kernel: tuple[int, int]) -> NDArray[np.bool_]:
+    opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
+    return np.asarray(opened, dtype=bool)
+
+
 def read_checkbox(page_crop: Image, sample_crop: Image, *, scale: float = 1.0) -> CheckboxReading:
     """Compare the page's box with the sample's empty box."""
-    extra = added_ink(page_crop, sample_crop, scale=scale).astype(np.uint8)
+    added = added_ink(page_crop, sample_crop, scale=scale)
+    extra = added.astype(np.uint8)
     height, width = extra.shape
     # Thin straight rules (a box border landing a pixel off) are not marks.
     line_len = max(5, int(min(height, width) * 0.6))
-    lines = cv2.morphologyEx(extra, cv2.MORPH_OPEN, np.ones((1, line_len), np.uint8))
-    lines |= cv2.morphologyEx(extra, cv2.MORPH_OPEN, np.ones((line_len, 1), np.uint8))
+    lines = _opened(extra, (1, line_len)) | _opened(extra, (line_len, 1))
     thick = max(3, round(4 * scale))
-    solid = cv2.morphologyEx(extra, cv2.MORPH_OPEN, np.ones((thick, thick), np.uint8))
-    marks = extra & ~(lines & ~solid)
+    solid = _opened(extra, (thick, thick))
+    marks = added & ~(lines & ~solid)
     # Speckle is not a mark either.
-    marks = cv2.morphologyEx(marks, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    marks = _opened(marks.astype(np.uint8), (2, 2))
     inner = marks[int(height * 0.1) : max(int(height * 0.9), 1), int(width * 0.1) : max(int(width * 0.9), 1)]
     ratio = float(np.count_nonzero(inner)) / float(max(inner.size, 1))
     distance = abs(ratio - CHECKED_RATIO) / CHECKED_RATIO

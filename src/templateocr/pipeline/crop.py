@@ -31,7 +31,7 @@ class Crop:
     def to_template(self, points: NDArray[np.float64]) -> NDArray[np.float64]:
         """Map crop pixel coordinates to template coordinates."""
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        return pts / self.scale + np.asarray(self.origin)
+        return np.asarray(pts / self.scale + np.asarray(self.origin), dtype=np.float64)
 
     def box_to_template(self, box: tuple[float, float, float, float]) -> Quad:
         """A ``(left, top, right, bottom)`` crop box as a template-frame quad."""

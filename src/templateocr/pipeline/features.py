@@ -28,6 +28,7 @@ from templateocr.models.page import Image
 
 __all__ = [
     "DEFAULT_MAX_FEATURES",
+    "add_coarse_scale",
     "DEFAULT_MAX_SIDE",
     "Features",
     "extract_features",
@@ -104,11 +105,11 @@ def _paint_over(gray: NDArray[np.uint8], quads: Sequence[Quad], scale: float) ->
         corners = to_working(np.asarray(quad, dtype=np.float64).reshape(-1, 2), scale)
         one = np.zeros(gray.shape, dtype=np.uint8)
         cv2.fillPoly(one, [np.round(corners).astype(np.int32)], 255)
-        ring = cv2.dilate(one, np.ones((7, 7), np.uint8)) & ~one
-        around = gray[ring > 0]
+        ring = (cv2.dilate(one, np.ones((7, 7), np.uint8)) > 0) & (one == 0)
+        around = gray[ring]
         if around.size:
             gray[one > 0] = np.uint8(np.percentile(around, 75))
-        mask |= one
+        mask = np.maximum(mask, one)
     return mask
 
 
@@ -146,6 +147,45 @@ def _bucket(keypoints: list[cv2.KeyPoint], shape: tuple[int, int], limit: int) -
     return kept
 
 
+def _orb(limit: int) -> cv2.ORB:
+    return cv2.ORB.create(
+        nfeatures=limit * _OVERSAMPLE,
+        scaleFactor=1.2,
+        nlevels=8,
+        edgeThreshold=31,
+        patchSize=31,
+        fastThreshold=12,
+    )
+
+
+def _detect(
+    gray: NDArray[np.uint8], limit: int, mask: NDArray[np.uint8] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.uint8]]:
+    """ORB keypoints (``gray`` pixel coordinates) and descriptors, in stratified strength order.
+
+    The order interleaves pyramid levels by their within-level rank, so that any prefix is a
+    fair sample of the strongest keypoints of every scale.
+    """
+    orb = _orb(limit)
+    kept = _bucket(list(orb.detect(gray, mask)), gray.shape, limit)
+    if not kept:
+        return np.zeros((0, 2)), np.zeros((0, 32), dtype=np.uint8)
+    kps, desc = orb.compute(gray, kept)
+    if desc is None or len(kps) == 0:
+        return np.zeros((0, 2)), np.zeros((0, 32), dtype=np.uint8)
+    levels: dict[int, list[int]] = {}
+    for i in sorted(range(len(kps)), key=lambda i: (-kps[i].response, i)):
+        levels.setdefault(kps[i].octave, []).append(i)
+    rank = {
+        i: (position / len(members), level)
+        for level, members in levels.items()
+        for position, i in enumerate(members)
+    }
+    order = sorted(range(len(kps)), key=lambda i: rank[i])
+    points = np.array([kps[i].pt for i in order], dtype=np.float64).reshape(-1, 2)
+    return points, np.ascontiguousarray(np.asarray(desc, dtype=np.uint8)[order])
+
+
 def extract_features(
     image: Image,
     *,
@@ -167,38 +207,45 @@ def extract_features(
         The features, keypoints in original pixel coordinates, strongest first.
     """
     arr = np.asarray(image)
-    if arr.ndim < 2 or arr.shape[0] < 8 or arr.shape[1] < 8:
+    if arr.ndim < 2 or arr.shape[0] < 16 or arr.shape[1] < 16:
         raise ValueError(f"image too small for features: shape {arr.shape}")
     height, width = int(arr.shape[0]), int(arr.shape[1])
     gray, scale = _working_gray(arr, max_side)
-    mask = None
+    mask: NDArray[np.uint8] | None = None
     if ignore:
         painted = _paint_over(gray, ignore, scale)
-        mask = cv2.bitwise_not(cv2.dilate(painted, np.ones((9, 9), np.uint8)))
-    orb = cv2.ORB_create(
-        nfeatures=max_features * _OVERSAMPLE,
-        scaleFactor=1.2,
-        nlevels=8,
-        edgeThreshold=31,
-        patchSize=31,
-        fastThreshold=12,
-    )
-    detected = orb.detect(gray, mask)
-    kept = _bucket(list(detected), gray.shape, max_features)
-    kps, desc = orb.compute(gray, kept) if kept else ((), None)
-    if desc is None or len(kps) == 0:
-        points = np.zeros((0, 2), dtype=np.float32)
-        descriptors = np.zeros((0, 32), dtype=np.uint8)
-    else:
-        order = sorted(range(len(kps)), key=lambda i: -kps[i].response)
-        working = np.array([kps[i].pt for i in order], dtype=np.float64)
-        points = to_original(working, scale).astype(np.float32)
-        descriptors = np.ascontiguousarray(np.asarray(desc, dtype=np.uint8)[order])
+        mask = np.where(cv2.dilate(painted, np.ones((9, 9), np.uint8)) > 0, 0, 255).astype(np.uint8)
+    working, descriptors = _detect(gray, max_features, mask)
     return Features(
-        keypoints=points,
+        keypoints=to_original(working, scale).astype(np.float32),
         descriptors=descriptors,
         width=width,
         height=height,
         gray=gray,
         scale=float(scale),
+    )
+
+
+def add_coarse_scale(features: Features, *, factor: float = 0.5, max_features: int = 1500) -> Features:
+    """The same features plus ORB keypoints of a ``factor``-sized copy of the working image.
+
+    Used on a template's sample: a page photographed small (the page a third of the frame,
+    or an 800 px photo) then still finds sample keypoints of its own scale. ``gray`` and
+    ``scale`` are unchanged.
+    """
+    small = cv2.resize(features.gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    if min(small.shape) < 64:
+        return features
+    working, descriptors = _detect(np.asarray(small, dtype=np.uint8), max_features)
+    if len(working) == 0:
+        return features
+    return Features(
+        keypoints=np.concatenate(
+            [features.keypoints, to_original(working, features.scale * factor).astype(np.float32)]
+        ),
+        descriptors=np.concatenate([features.descriptors, descriptors]),
+        width=features.width,
+        height=features.height,
+        gray=features.gray,
+        scale=features.scale,
     )

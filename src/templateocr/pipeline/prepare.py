@@ -31,7 +31,10 @@ class PreparedTemplate:
 def prepare_template(record: TemplateRecord, sample_png: bytes) -> PreparedTemplate:
     """Decode the sample and compute what matching needs."""
     sample = load_sample(sample_png, "png")
-    return PreparedTemplate(record=record, sample=sample, features=extract_features(sample))
+    # Field areas hold the sample's own values when a user drew a filled-in copy: only the
+    # printed form around them says which form a page is and where it lies.
+    ignore = [field.area for field in record.definition.fields]
+    return PreparedTemplate(record=record, sample=sample, features=extract_features(sample, ignore=ignore))
 
 
 class TemplateCache:

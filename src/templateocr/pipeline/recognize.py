@@ -126,16 +126,18 @@ def _read_multibox(
     for box in field.boxes:
         area = box.quad
         crop, cleaned, has_ink = _cut_and_drop(page, homography, sample, area)
-        text, confidence = "", 0.0
+        text, confidence, quad = "", 0.0, area
         if has_ink:
             found = reader.read(cleaned, lang, ReadOptions(numeric=numeric, single_char=True))
             text = normalize_text("".join(w.text for w in found))
             if numeric:
                 text = filter_numeric(text, field.separators)
-            confidence = mean_confidence([w.confidence for w in found]) if text else 0.0
+            if text:
+                confidence = mean_confidence([w.confidence for w in found])
+                quad = crop.box_to_template(bbox_of(np.array([_corners(w.box) for w in found])))
         words.append(
             WordResult(
-                text=text, confidence=confidence, quad=apply_homography(homography, area), line_break=False
+                text=text, confidence=confidence, quad=apply_homography(homography, quad), line_break=False
             )
         )
     if words:
@@ -200,6 +202,11 @@ def _text_result(
         confidence=mean_confidence([w.confidence for w in words]),
         words=tuple(words),
     )
+
+
+def _corners(box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
+    left, top, right, bottom = box
+    return [(left, top), (right, bottom)]
 
 
 def _empty(field: FieldSpec, area: Quad, homography: Homography) -> FieldResult:
