@@ -260,3 +260,57 @@ def test_tiff_two_languages_and_template_ids(live: Live) -> None:
         live, _body(to_tiff(pages[:1]), "tif", templateIds=live.templates[("ko", "application")]["id"])
     )
     assert only_ko["images"][0]["inferResult"] == "FAILURE"
+
+
+def test_exif_orientation_is_applied(live: Live) -> None:
+    form = live.forms[("en", "application")]
+    values = sample_values(form, seed=12)
+    filled = fill_form(form, values, seed=12)
+    result = _infer(live, _body(to_jpeg(filled, quality=90, exif_orientation=6), "jpeg"))
+    (image,) = result["images"]
+    assert image["inferResult"] == "SUCCESS"
+    assert (image["convertedImageInfo"]["width"], image["convertedImageInfo"]["height"]) == (
+        form.image.shape[1],
+        form.image.shape[0],
+    )
+    assert _check_page(image, form, values, filled, np.eye(3)) == []
+
+
+def test_combine_and_validation_through_the_test_route(live: Live) -> None:
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    form = live.forms[("ko", "application")]
+    body = form.to_create_json()
+    body["name"] = "지원서 (검증)"
+    body["combine"] = {"name": "요약", "format": "{성명} / {연락처}"}
+    body["validation"] = {
+        "rules": [
+            {"field": "연락처", "pattern": r"^0\d{1,2}-\d{3,4}-\d{4}$"},
+            {"field": "지원번호", "check": "kr-business-number"},
+        ]
+    }
+    created = live.client.post("/api/v1/templates", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    template_id = created.json()["id"]
+    values = {**sample_values(form, seed=5), "지원번호": "220-81-62517"}
+    page = to_jpeg(warp_scan(fill_form(form, values, seed=5), seed=9).image, quality=90)
+    response = live.client.post(
+        f"/api/v1/templates/{template_id}/test", json=_body(page, "jpg"), headers=admin
+    )
+    assert response.status_code == 200, response.text
+    (image,) = response.json()["images"]
+    assert image["matchedTemplate"] == {"id": template_id, "name": "지원서 (검증)"}
+    assert image["combineResult"] == {"name": "요약", "text": f"{values['성명']} / {values['연락처']}"}
+    assert image["validationResult"] == {"result": "VALID"}
+    values["지원번호"] = "220-81-62518"
+    page = to_jpeg(warp_scan(fill_form(form, values, seed=5), seed=9).image, quality=90)
+    response = live.client.post(
+        f"/api/v1/templates/{template_id}/test", json=_body(page, "jpg"), headers=admin
+    )
+    (image,) = response.json()["images"]
+    assert image["validationResult"]["result"] == "INVALID"
+    assert "지원번호" in image["validationResult"]["message"]
+    # never released: /infer does not know it
+    released = live.client.post(
+        "/infer", json=_body(page, "jpg", templateIds=template_id), headers={"X-OCR-SECRET": SECRET}
+    )
+    assert released.status_code == 500 and released.json()["code"] == "1021"

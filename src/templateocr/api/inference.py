@@ -135,7 +135,7 @@ def execute(runtime: Runtime, parsed: ParsedRequest, records: Sequence[TemplateR
     options = RunOptions(
         langs=langs,
         threshold=settings.match_threshold,
-        payload=lambda result: page_to_wire(result, request.image.name, "V2"),
+        payload=lambda result: {"image": page_to_wire(result, request.image.name, "V2")},
         validator=HttpValidator(settings.validator_timeout_s),
     )
     results = run_document(pages, prepared, runtime.engines, options)

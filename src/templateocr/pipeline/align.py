@@ -38,6 +38,7 @@ __all__ = [
     "complete",
     "plausible",
     "refine",
+    "screen",
 ]
 
 _RATIO = 0.8  # Lowe's ratio test on Hamming distances
@@ -132,8 +133,10 @@ def plausible(homography: NDArray[np.float64], template: Features, page: Feature
     return bool(inside.mean() >= 0.5)
 
 
-def coarse_match(template: Features, page: Features, *, page_limit: int | None = None) -> CoarseMatch | None:
-    """Ratio-test matching and MAGSAC++ homography (template px -> page px), or None.
+def screen(
+    template: Features, page: Features, *, page_limit: int | None = None
+) -> tuple[int, CoarseMatch | None]:
+    """Ratio-test matching and MAGSAC++: the number of good matches, and the coarse match or None.
 
     Args:
         template: the sample's features.
@@ -143,11 +146,11 @@ def coarse_match(template: Features, page: Features, *, page_limit: int | None =
     sample = _prepared(template).features
     page_desc = page.descriptors if page_limit is None else page.descriptors[:page_limit]
     if len(sample.descriptors) < _MIN_MATCHES or len(page_desc) < _MIN_MATCHES:
-        return None
+        return 0, None
     pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(page_desc, sample.descriptors, k=2)
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance]
     if len(good) < _MIN_MATCHES:
-        return None
+        return len(good), None
     src = sample.keypoints[[m.trainIdx for m in good]].astype(np.float64)
     dst = page.keypoints[[m.queryIdx for m in good]].astype(np.float64)
     src_w = (src + 0.5) * template.scale - 0.5
@@ -155,15 +158,23 @@ def coarse_match(template: Features, page: Features, *, page_limit: int | None =
     found, mask = cv2.findHomography(
         src_w, dst_w, cv2.USAC_MAGSAC, _RANSAC_PX, maxIters=_RANSAC_ITERATIONS, confidence=0.999
     )
-    if found is None or mask is None:
-        return None
-    inliers = int(mask.sum())
-    if inliers < _MIN_INLIERS:
-        return None
+    if found is None or mask is None or int(mask.sum()) < _MIN_INLIERS:
+        return len(good), None
     homography = _to_original(np.asarray(found, dtype=np.float64), template, page)
     if not plausible(homography, template, page):
-        return None
-    return CoarseMatch(homography=homography, inliers=inliers, matches=len(good))
+        return len(good), None
+    return len(good), CoarseMatch(homography=homography, inliers=int(mask.sum()), matches=len(good))
+
+
+def coarse_match(template: Features, page: Features, *, page_limit: int | None = None) -> CoarseMatch | None:
+    """Ratio-test matching and MAGSAC++ homography (template px -> page px), or None.
+
+    Args:
+        template: the sample's features.
+        page: the page's features.
+        page_limit: use only the page's strongest ``page_limit`` keypoints (a cheap screening).
+    """
+    return screen(template, page, page_limit=page_limit)[1]
 
 
 @dataclass(frozen=True)
