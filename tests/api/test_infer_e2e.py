@@ -184,7 +184,8 @@ def test_phone_photo_reads_every_field(live: Live, lang: str) -> None:
     values = sample_values(form, seed=7)
     filled = fill_form(form, values, seed=7)
     photo = warp_photo(filled, seed=21, max_rotation=6.0, max_perspective=0.05)
-    result = _infer(live, _body(to_jpeg(photo.image, quality=85), "jpg"))
+    body = _body(to_jpeg(photo.image, quality=85), "jpg")
+    result = _infer(live, body)
     assert result["version"] == "V2" and result["requestId"] == "req-1"
     (image,) = result["images"]
     assert image["matchedTemplate"]["id"] == live.templates[(lang, "application")]["id"]
@@ -192,6 +193,11 @@ def test_phone_photo_reads_every_field(live: Live, lang: str) -> None:
     assert image["title"]["inferText"].replace(" ", "") == form.definition.title.name.replace(" ", "")  # type: ignore[union-attr]
     wrong = _check_page(image, form, values, filled, photo.homography)
     assert not wrong, wrong
+    # The invoke URL route answers the same.
+    response = live.client.post(live.invoke_url, json=body, headers={"X-OCR-SECRET": SECRET})
+    assert response.status_code == 200, response.text
+    (again,) = response.json()["images"]
+    assert [f["inferText"] for f in again["fields"]] == [f["inferText"] for f in image["fields"]]
 
 
 def test_rotated_scan_through_invoke_url_multipart_v1(live: Live) -> None:

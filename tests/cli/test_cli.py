@@ -80,3 +80,49 @@ def test_errors_are_messages_with_exit_codes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("flag", ["--help", "--version"])
 def test_help_and_version(tmp_path: Path, flag: str) -> None:
     assert "templateocr" in _run(tmp_path, flag).stdout
+
+
+def test_serve_starts_listens_and_stops(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "TEMPLATEOCR_DATA_DIR": str(tmp_path / "data"),
+        "TEMPLATEOCR_ADMIN_TOKEN": "serve-token-1234",
+    }
+    env.pop("TEMPLATEOCR_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "templateocr", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not answer"
+            time.sleep(0.25)
+        listed = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/domains", headers={"Authorization": "Bearer serve-token-1234"}
+        )
+        assert listed.status_code == 200 and listed.json()[0]["id"] == 1
+        assert (tmp_path / "data" / "templateocr.sqlite3").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert f"http://127.0.0.1:{port}/" in output

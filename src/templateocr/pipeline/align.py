@@ -36,6 +36,7 @@ __all__ = [
     "align",
     "coarse_match",
     "complete",
+    "guided_match",
     "plausible",
     "refine",
     "screen",
@@ -46,6 +47,12 @@ _MIN_MATCHES = 12  # fewer good matches: no homography is attempted
 _MIN_INLIERS = 10  # fewer RANSAC inliers: no alignment
 _RANSAC_PX = 3.0  # coarse reprojection threshold, page working pixels
 _RANSAC_ITERATIONS = 10000  # enough for 20% inliers at 0.999 confidence (MAGSAC++ stops early)
+_GUIDED_K = 5  # nearest sample descriptors considered per page keypoint in guided matching
+_GUIDED_RADIUS = 40.0  # page working pixels around the predicted position
+_GUIDED_HAMMING = 80  # of 256 bits: descriptors farther apart are never a match
+_RETRY_BELOW = 0.8  # a refined score below this triggers guided re-matching
+_COVERAGE_GRID = 8  # cells along the template's long side to judge how spread inliers are
+_PER_CELL = 3  # matches per cell in the spatially balanced RANSAC hypothesis
 _MAX_PERSPECTIVE = 4.0  # largest ratio of the homography's w over the template's corners
 _MAX_SIDE_RATIO = 3.0  # largest ratio of opposite sides of the mapped template, and of aspect change
 
@@ -155,15 +162,53 @@ def screen(
     dst = page.keypoints[[m.queryIdx for m in good]].astype(np.float64)
     src_w = (src + 0.5) * template.scale - 0.5
     dst_w = (dst + 0.5) * page.scale - 0.5
-    found, mask = cv2.findHomography(
-        src_w, dst_w, cv2.USAC_MAGSAC, _RANSAC_PX, maxIters=_RANSAC_ITERATIONS, confidence=0.999
-    )
-    if found is None or mask is None or int(mask.sum()) < _MIN_INLIERS:
+    best: tuple[int, int, NDArray[np.float64]] | None = None  # (cells covered, inliers, homography)
+    cells = _cells(src_w, template.gray.shape)
+    for subset in (np.arange(len(good)), _balanced(cells)):
+        if len(subset) < _MIN_MATCHES:
+            continue
+        found, _ = cv2.findHomography(
+            src_w[subset],
+            dst_w[subset],
+            cv2.USAC_MAGSAC,
+            _RANSAC_PX,
+            maxIters=_RANSAC_ITERATIONS,
+            confidence=0.999,
+        )
+        if found is None:
+            continue
+        homography = np.asarray(found, dtype=np.float64)
+        residual = np.linalg.norm(apply_homography(homography, src_w) - dst_w, axis=1)
+        inliers = residual <= _RANSAC_PX
+        candidate = (len(np.unique(cells[inliers])), int(inliers.sum()), homography)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    if best is None or best[1] < _MIN_INLIERS:
         return len(good), None
-    homography = _to_original(np.asarray(found, dtype=np.float64), template, page)
+    homography = _to_original(best[2], template, page)
     if not plausible(homography, template, page):
         return len(good), None
-    return len(good), CoarseMatch(homography=homography, inliers=int(mask.sum()), matches=len(good))
+    return len(good), CoarseMatch(homography=homography, inliers=best[1], matches=len(good))
+
+
+def _cells(points: NDArray[np.float64], shape: tuple[int, ...]) -> NDArray[np.int64]:
+    """The coverage-grid cell of each template working point."""
+    cell = max(shape[0], shape[1]) / _COVERAGE_GRID
+    cols = int(np.ceil(shape[1] / cell)) + 1
+    index = np.floor(points / cell).astype(np.int64)
+    cells: NDArray[np.int64] = index[:, 1] * cols + index[:, 0]
+    return cells
+
+
+def _balanced(cells: NDArray[np.int64]) -> NDArray[np.int64]:
+    """At most ``_PER_CELL`` matches of each cell (the first, i.e. the page's strongest keypoints)."""
+    counts: dict[int, int] = {}
+    keep: list[int] = []
+    for i, cell in enumerate(cells.tolist()):
+        if counts.get(cell, 0) < _PER_CELL:
+            counts[cell] = counts.get(cell, 0) + 1
+            keep.append(i)
+    return np.asarray(keep, dtype=np.int64)
 
 
 def coarse_match(template: Features, page: Features, *, page_limit: int | None = None) -> CoarseMatch | None:
@@ -414,13 +459,67 @@ def refine(template: Features, page: Features, homography: NDArray[np.float64]) 
     )
 
 
+def guided_match(template: Features, page: Features, homography: NDArray[np.float64]) -> CoarseMatch | None:
+    """Re-match around a rough homography's predictions, without the ratio test, then MAGSAC++.
+
+    Each page keypoint takes the most similar of its ``_GUIDED_K`` nearest sample descriptors
+    that the homography predicts within ``_GUIDED_RADIUS`` of it. Forms repeat glyphs and box
+    corners, which the global ratio test throws away; near the right place they are
+    unambiguous, so a rough homography from few matches (a small, blurred page) gains many.
+    """
+    sample = _prepared(template).features
+    if len(sample.descriptors) < _MIN_MATCHES or len(page.descriptors) < _MIN_MATCHES:
+        return None
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(page.descriptors, sample.descriptors, k=_GUIDED_K)
+    flat = np.array([(m.queryIdx, m.trainIdx, m.distance) for p in pairs for m in p], dtype=np.float64)
+    if len(flat) < _MIN_MATCHES:
+        return None
+    query, train = flat[:, 0].astype(np.int64), flat[:, 1].astype(np.int64)
+    src_w = (sample.keypoints[train].astype(np.float64) + 0.5) * template.scale - 0.5
+    dst_w = (page.keypoints[query].astype(np.float64) + 0.5) * page.scale - 0.5
+    predicted = apply_homography(_to_working(homography, template, page), src_w)
+    near = np.linalg.norm(predicted - dst_w, axis=1) <= _GUIDED_RADIUS
+    near &= flat[:, 2] <= _GUIDED_HAMMING
+    # per page keypoint, its most similar near candidate (knnMatch lists them best first)
+    chosen = np.flatnonzero(near)
+    _, first = np.unique(query[chosen], return_index=True)
+    chosen = chosen[first]
+    if len(chosen) < _MIN_MATCHES:
+        return None
+    found, mask = cv2.findHomography(
+        src_w[chosen],
+        dst_w[chosen],
+        cv2.USAC_MAGSAC,
+        _RANSAC_PX,
+        maxIters=_RANSAC_ITERATIONS,
+        confidence=0.999,
+    )
+    if found is None or mask is None or int(mask.sum()) < _MIN_INLIERS:
+        return None
+    refined = _to_original(np.asarray(found, dtype=np.float64), template, page)
+    if not plausible(refined, template, page):
+        return None
+    return CoarseMatch(homography=refined, inliers=int(mask.sum()), matches=len(chosen))
+
+
 def complete(template: Features, page: Features, coarse: CoarseMatch) -> Alignment:
-    """Refine a coarse match and score it: the ``Alignment`` that ``align`` returns."""
+    """Refine a coarse match and score it: the ``Alignment`` that ``align`` returns.
+
+    When the score is low, the page is re-matched around the refined homography
+    (``guided_match``) and refined again; the better-scoring result is kept.
+    """
     refined = refine(template, page, coarse.homography)
+    used = coarse
+    if refined.score < _RETRY_BELOW:
+        guided = guided_match(template, page, refined.homography)
+        if guided is not None:
+            again = refine(template, page, guided.homography)
+            if again.score > refined.score:
+                refined, used = again, guided
     return Alignment(
         homography=refined.homography,
-        inliers=coarse.inliers,
-        inlier_ratio=coarse.inliers / max(1, coarse.matches),
+        inliers=used.inliers,
+        inlier_ratio=used.inliers / max(1, used.matches),
         score=float(np.clip(refined.score, 0.0, 1.0)),
     )
 
