@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 
 from templateocr import __version__
 from templateocr.api.errors import install_error_handlers
-from templateocr.api.routes import domains, infer, template_test, templates
+from templateocr.api.routes import console, domains, infer, template_test, templates
 from templateocr.api.runtime import Runtime
 from templateocr.api.security import ensure_admin_token
 from templateocr.engines.registry import EngineSet
@@ -84,6 +84,7 @@ def create_app(
     app.include_router(templates.router, prefix="/api/v1")
     app.include_router(template_test.router, prefix="/api/v1")
     app.include_router(domains.router, prefix="/api/v1")
+    app.include_router(console.router)
     return app
 
 

@@ -1,0 +1,115 @@
+"""A real uvicorn server with the real engines, and Debian's chromium driven by Playwright.
+
+The browser tests skip (with the reason) only when ``/usr/bin/chromium`` is absent; nothing is
+downloaded (``playwright install`` is never run: the system chromium is launched directly).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from templateocr.api.app import build_runtime, create_app
+from templateocr.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ADMIN = "console-admin-token-0123456789"
+SECRET = "console-secret-0123456789"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@dataclass
+class Live:
+    """The running server: its base URL and runtime."""
+
+    base: str
+    runtime: Any
+    admin: str = ADMIN
+    artifacts: Path = ARTIFACTS
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The server, with the real engines, on a free loopback port."""
+    from templateocr.engines.registry import EngineSet
+
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("console") / "data", admin_token=ADMIN, secret=SECRET
+    )
+    runtime = build_runtime(settings, engines=EngineSet(), announce=lambda _m: None)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, runtime=runtime), host="127.0.0.1", port=_free_port(), log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield Live(f"http://127.0.0.1:{server.config.port}", runtime)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, headless, with no network beyond the test server."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium) - the console's browser tests need it")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Live) -> Iterator[Any]:
+    """A fresh 1280x800 tab; fails the test on any page error or request leaving the server."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    tab.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith((live_server.base, "blob:", "data:"))
+            else problems.append(f"external request: {request.url}")
+        ),
+    )
+    tab.set_default_timeout(30_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+    assert not problems, problems
