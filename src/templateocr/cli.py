@@ -126,6 +126,58 @@ def _cmd_infer(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- batch ---------------------------------------------------------------------------------
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from templateocr.api.inference import candidates_for_domain
+    from templateocr.batch import BatchConfig, expand_inputs, run_batch, write_csv
+    from templateocr.models.template import parse_langs
+    from templateocr.pipeline.decode import DecodeLimits
+
+    try:
+        langs = tuple(parse_langs(args.lang)) if args.lang else None
+    except ValueError as exc:
+        raise InvalidRequestError(f"--lang: {exc}") from None
+
+    runtime = _runtime(args)
+    store = runtime.store
+    if args.template:
+        records = [store.get_template(template_id) for template_id in args.template]
+    else:
+        records = candidates_for_domain(runtime, store.get_domain(args.domain), None)
+    if not records:
+        raise InvalidRequestError("no template to match: release templates to the domain or pass --template")
+    settings = runtime.settings
+    files = expand_inputs(args.inputs)
+    if not files:
+        raise InvalidRequestError("no input files found")
+    config = BatchConfig(
+        records=tuple(records),
+        samples={(rec.id, rec.version): store.get_sample(rec.id, rec.version) for rec in records},
+        langs=langs,
+        threshold=settings.match_threshold,
+        limits=DecodeLimits(
+            max_bytes=settings.max_image_bytes,
+            max_pixels=settings.max_pixels,
+            max_pages=args.max_pages,
+            pdf_dpi=settings.pdf_dpi,
+        ),
+        validator_timeout_s=settings.validator_timeout_s,
+        workers=args.workers,
+    )
+    out = Path(args.out)
+    summary = run_batch(files, out, config, progress=None if args.quiet else sys.stderr)
+    sys.stderr.write(
+        f"templateocr batch: {summary.pages} pages read ({summary.pages_per_second:.2f} pages/s), "
+        f"{summary.skipped} already done, {len(summary.failed)} files failed; results in {out}\n"
+    )
+    if args.csv:
+        rows = write_csv(out, Path(args.csv))
+        sys.stderr.write(f"templateocr batch: {rows} rows in {args.csv}\n")
+    return 0
+
+
 # --- templates and domains -----------------------------------------------------------------
 
 
@@ -214,6 +266,19 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("--v1", action="store_true", help="answer in the V1 shape")
     _store_flags(infer)
     infer.set_defaults(run=_cmd_infer)
+
+    batch = commands.add_parser("batch", help="read many files into JSON Lines (resumable)")
+    batch.add_argument("inputs", nargs="+", help="files, folders and globs (images, PDFs, TIFFs)")
+    batch.add_argument("--out", required=True, help="JSON Lines file: one CLOVA result per page")
+    batch.add_argument("--csv", help="also write a CSV: one row per page, one column per field")
+    batch.add_argument("--template", type=int, nargs="+", help="match only these templates (newest versions)")
+    batch.add_argument("--domain", type=int, default=1, help="match the templates released to this domain")
+    batch.add_argument("--lang", help="ko, ja, zh-TW, en or a comma list")
+    batch.add_argument("--workers", type=int, default=0, help="processes (default: one per core)")
+    batch.add_argument("--max-pages", type=int, default=10_000, help="pages read per file at most")
+    batch.add_argument("--quiet", action="store_true", help="no progress line")
+    _store_flags(batch)
+    batch.set_defaults(run=_cmd_batch)
 
     templates = commands.add_parser("templates", help="manage templates")
     actions = templates.add_subparsers(dest="action", required=True)

@@ -8,6 +8,7 @@ Stages, in order (each a plain function in its own module)::
     assemble.assemble_page      combine and validation
 
 A page that fails inside the pipeline becomes that page's ``ERROR``; other pages still return.
+Each stage (and each engine call) is timed when a caller collects (``timing.collect``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from templateocr.pipeline.decode import page_info_long
 from templateocr.pipeline.features import extract_features
 from templateocr.pipeline.prepare import PreparedTemplate
 from templateocr.pipeline.recognize import Reader, read_fields, read_title
+from templateocr.pipeline.timing import stage, timed_reader
 from templateocr.pipeline.validate import ExternalValidator, HttpValidator
 
 __all__ = ["NOT_FOUND_MESSAGE", "RunOptions", "choose_lang", "process_page", "run_document"]
@@ -72,27 +74,35 @@ def process_page(
     if not candidates:
         return PageResult(InferStatus.FAILURE, NOT_FOUND_MESSAGE, info)
     try:
-        features = extract_features(page.image)
-        match = classify(features, [c.features for c in candidates], threshold=options.threshold)
+        reader = timed_reader(reader)
+        with stage("features"):
+            features = extract_features(page.image)
+        with stage("classify"):
+            match = classify(features, [c.features for c in candidates], threshold=options.threshold)
         if match is None:
             return PageResult(InferStatus.FAILURE, NOT_FOUND_MESSAGE, info)
         template = candidates[match.index]
         definition = template.record.definition
         homography = match.alignment.homography
         lang = choose_lang(options.langs, definition.lang).value
-        title = (
-            read_title(page.image, homography, definition.title, reader, lang) if definition.title else None
-        )
-        fields = read_fields(page.image, homography, template, reader, lang)
-        return assemble_page(
-            info,
-            template.record.id,
-            definition,
-            title,
-            fields,
-            payload=options.payload,
-            validator=options.validator,
-        )
+        with stage("read_title"):
+            title = (
+                read_title(page.image, homography, definition.title, reader, lang)
+                if definition.title
+                else None
+            )
+        with stage("read_fields"):
+            fields = read_fields(page.image, homography, template, reader, lang)
+        with stage("assemble"):
+            return assemble_page(
+                info,
+                template.record.id,
+                definition,
+                title,
+                fields,
+                payload=options.payload,
+                validator=options.validator,
+            )
     except Exception as exc:  # one page's failure must not fail the request
         log.exception("page %d could not be processed", page.index)
         return PageResult(
