@@ -107,7 +107,7 @@ def page(browser: Any, live_server: Live) -> Iterator[Any]:
             else problems.append(f"external request: {request.url}")
         ),
     )
-    tab.set_default_timeout(30_000)
+    tab.set_default_timeout(90_000)
     try:
         yield tab
     finally:

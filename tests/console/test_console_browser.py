@@ -129,7 +129,7 @@ def test_draw_save_reload_release_and_test(page: Any, live_server: Live, tmp_pat
     photo.write_bytes(to_png(copy))
     page.goto(f"{live_server.base}/console#/test/{template_id}")
     page.set_input_files("#test-file", str(photo))
-    page.wait_for_selector("#result-table tbody tr", timeout=60_000)
+    page.wait_for_selector("#result-table tbody tr", timeout=120_000)
     page.wait_for_selector("svg polygon.found")
     texts = {
         row.locator("th").inner_text(): row.locator("td.text").inner_text()
@@ -147,7 +147,7 @@ def test_suggested_fields_on_the_sample(page: Any, live_server: Live, tmp_path: 
     page.wait_for_selector("text=Templates")
     _upload_sample(page, tmp_path)
     page.get_by_role("button", name="Suggest fields").click()
-    page.wait_for_selector("#suggestions li", timeout=60_000)
+    page.wait_for_selector("#suggestions li", timeout=120_000)
     names = page.locator("#suggestions li").evaluate_all("items => items.map(i => i.dataset.suggestion)")
     real = [f.name.rstrip(".") for f in FORM.definition.fields]
     found = [n for n in real if n in names]
