@@ -37,6 +37,7 @@ __all__ = [
     "coarse_match",
     "complete",
     "guided_match",
+    "improve",
     "plausible",
     "refine",
     "screen",
@@ -46,7 +47,7 @@ _RATIO = 0.8  # Lowe's ratio test on Hamming distances
 _MIN_MATCHES = 12  # fewer good matches: no homography is attempted
 _MIN_INLIERS = 10  # fewer RANSAC inliers: no alignment
 _RANSAC_PX = 3.0  # coarse reprojection threshold, page working pixels
-_RANSAC_ITERATIONS = 10000  # enough for 20% inliers at 0.999 confidence (MAGSAC++ stops early)
+_RANSAC_ITERATIONS = 30000  # enough for 13% inliers at 0.999 confidence (MAGSAC++ stops early)
 _GUIDED_K = 5  # nearest sample descriptors considered per page keypoint in guided matching
 _GUIDED_RADIUS = 40.0  # page working pixels around the predicted position
 _GUIDED_HAMMING = 80  # of 256 bits: descriptors farther apart are never a match
@@ -162,9 +163,21 @@ def screen(
     dst = page.keypoints[[m.queryIdx for m in good]].astype(np.float64)
     src_w = (src + 0.5) * template.scale - 0.5
     dst_w = (dst + 0.5) * page.scale - 0.5
+    return len(good), _fit(src_w, dst_w, template, page)
+
+
+def _fit(
+    src_w: NDArray[np.float64], dst_w: NDArray[np.float64], template: Features, page: Features
+) -> CoarseMatch | None:
+    """MAGSAC++ on all matches and on a spatially balanced subset; the hypothesis covering more wins.
+
+    Print-dense areas (a bold title) can hold most of the matches; a homography fitted to them
+    alone may extrapolate badly. Capping matches per template cell gives the rest of the page a
+    say; of the two hypotheses, the one whose inliers cover more cells is kept.
+    """
     best: tuple[int, int, NDArray[np.float64]] | None = None  # (cells covered, inliers, homography)
     cells = _cells(src_w, template.gray.shape)
-    for subset in (np.arange(len(good)), _balanced(cells)):
+    for subset in (np.arange(len(src_w)), _balanced(cells)):
         if len(subset) < _MIN_MATCHES:
             continue
         found, _ = cv2.findHomography(
@@ -178,17 +191,16 @@ def screen(
         if found is None:
             continue
         homography = np.asarray(found, dtype=np.float64)
-        residual = np.linalg.norm(apply_homography(homography, src_w) - dst_w, axis=1)
-        inliers = residual <= _RANSAC_PX
+        inliers = np.linalg.norm(apply_homography(homography, src_w) - dst_w, axis=1) <= _RANSAC_PX
         candidate = (len(np.unique(cells[inliers])), int(inliers.sum()), homography)
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     if best is None or best[1] < _MIN_INLIERS:
-        return len(good), None
+        return None
     homography = _to_original(best[2], template, page)
     if not plausible(homography, template, page):
-        return len(good), None
-    return len(good), CoarseMatch(homography=homography, inliers=best[1], matches=len(good))
+        return None
+    return CoarseMatch(homography=homography, inliers=best[1], matches=len(src_w))
 
 
 def _cells(points: NDArray[np.float64], shape: tuple[int, ...]) -> NDArray[np.int64]:
@@ -478,50 +490,46 @@ def guided_match(template: Features, page: Features, homography: NDArray[np.floa
     src_w = (sample.keypoints[train].astype(np.float64) + 0.5) * template.scale - 0.5
     dst_w = (page.keypoints[query].astype(np.float64) + 0.5) * page.scale - 0.5
     predicted = apply_homography(_to_working(homography, template, page), src_w)
-    near = np.linalg.norm(predicted - dst_w, axis=1) <= _GUIDED_RADIUS
-    near &= flat[:, 2] <= _GUIDED_HAMMING
-    # per page keypoint, its most similar near candidate (knnMatch lists them best first)
-    chosen = np.flatnonzero(near)
+    near = (np.linalg.norm(predicted - dst_w, axis=1) <= _GUIDED_RADIUS) & (flat[:, 2] <= _GUIDED_HAMMING)
+    chosen = np.flatnonzero(near)  # knnMatch lists each page keypoint's neighbours best first
     _, first = np.unique(query[chosen], return_index=True)
     chosen = chosen[first]
     if len(chosen) < _MIN_MATCHES:
         return None
-    found, mask = cv2.findHomography(
-        src_w[chosen],
-        dst_w[chosen],
-        cv2.USAC_MAGSAC,
-        _RANSAC_PX,
-        maxIters=_RANSAC_ITERATIONS,
-        confidence=0.999,
+    return _fit(src_w[chosen], dst_w[chosen], template, page)
+
+
+def improve(template: Features, page: Features, alignment: Alignment) -> Alignment:
+    """Guided re-matching around an alignment, refined again; the better-scoring one is returned."""
+    guided = guided_match(template, page, alignment.homography)
+    if guided is None:
+        return alignment
+    again = refine(template, page, guided.homography)
+    if again.score <= alignment.score:
+        return alignment
+    return Alignment(
+        homography=again.homography,
+        inliers=guided.inliers,
+        inlier_ratio=guided.inliers / max(1, guided.matches),
+        score=float(np.clip(again.score, 0.0, 1.0)),
     )
-    if found is None or mask is None or int(mask.sum()) < _MIN_INLIERS:
-        return None
-    refined = _to_original(np.asarray(found, dtype=np.float64), template, page)
-    if not plausible(refined, template, page):
-        return None
-    return CoarseMatch(homography=refined, inliers=int(mask.sum()), matches=len(chosen))
 
 
-def complete(template: Features, page: Features, coarse: CoarseMatch) -> Alignment:
+def complete(template: Features, page: Features, coarse: CoarseMatch, *, retry: bool = True) -> Alignment:
     """Refine a coarse match and score it: the ``Alignment`` that ``align`` returns.
 
-    When the score is low, the page is re-matched around the refined homography
-    (``guided_match``) and refined again; the better-scoring result is kept.
+    With ``retry``, a score below ``_RETRY_BELOW`` gets a second chance through ``improve``.
     """
     refined = refine(template, page, coarse.homography)
-    used = coarse
-    if refined.score < _RETRY_BELOW:
-        guided = guided_match(template, page, refined.homography)
-        if guided is not None:
-            again = refine(template, page, guided.homography)
-            if again.score > refined.score:
-                refined, used = again, guided
-    return Alignment(
+    alignment = Alignment(
         homography=refined.homography,
-        inliers=used.inliers,
-        inlier_ratio=used.inliers / max(1, used.matches),
+        inliers=coarse.inliers,
+        inlier_ratio=coarse.inliers / max(1, coarse.matches),
         score=float(np.clip(refined.score, 0.0, 1.0)),
     )
+    if retry and alignment.score < _RETRY_BELOW:
+        return improve(template, page, alignment)
+    return alignment
 
 
 def align(template: Features, page: Features) -> Alignment | None:

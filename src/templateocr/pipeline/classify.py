@@ -1,13 +1,19 @@
 """Which released template a page is, or none of them.
 
 Aligning every candidate in full would multiply the cost of a page by the number of templates,
-so candidates are first *screened* cheaply: the page's strongest keypoints only, matched against
-each sample, then RANSAC. Candidates are then aligned in full (all keypoints, patch refinement,
-verification score) in the order of their screening evidence, and the search stops as soon as
-one is sure. A strong screening match is refined directly, skipping the full matching.
+so the work is staged, and stops as soon as a candidate is sure (``_SURE``):
 
-Only a page that no candidate explains (a foreign page, or a very hard photo) costs a full
-alignment of every candidate with screening evidence, plus ``_FALLBACK`` without.
+1. every candidate is *screened*: the page's ``_SCREEN_FEATURES`` strongest keypoints matched
+   against the sample, then RANSAC (about a fourth of a full match);
+2. candidates with screening evidence, most first, are refined and scored: straight from the
+   screening homography when it is strong, else after matching all keypoints;
+3. when none is sure, the other candidates are matched with all keypoints (a small or blurred
+   copy can escape the screening) and refined where a homography was found;
+4. when still none is sure, the best one gets guided re-matching (``align.improve``).
+
+A copy of a released template usually costs one screening per candidate plus one refinement;
+a page that no candidate explains (a foreign page, a very hard photo) goes through every stage:
+one full match per candidate.
 
 The score of an ``Alignment`` (0..1) is the share of the sample's print found in the page where
 the homography puts it (see ``align.py``).
@@ -18,22 +24,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from templateocr.pipeline.align import Alignment, CoarseMatch, complete, screen
+from templateocr.pipeline.align import Alignment, CoarseMatch, coarse_match, complete, improve, screen
 from templateocr.pipeline.features import Features
 
 __all__ = ["DEFAULT_THRESHOLD", "Match", "classify"]
 
 DEFAULT_THRESHOLD = 0.6
-"""The least score accepted. Measured on synthetic scans and phone photos (tests): real copies
-score 0.86-1.0 against a blank sample (or a filled one whose field areas were ignored when its
-features were extracted); foreign pages, forms of the same style sharing captions and rules
-included, at most 0.42. 0.6 is about the geometric middle."""
+"""The least score accepted. Measured on synthetic scans and phone photos (see the tests and the
+design notes): real copies score 0.86-1.0 against a blank sample, or against a filled one whose
+field areas were ignored when its features were extracted; foreign pages, forms of the same
+style sharing captions and rules with it included, score at most 0.43."""
 
 _SCREEN_FEATURES = 800  # the page's strongest keypoints used to screen candidates
 _SURE = 0.8  # a candidate scoring this stops the search
 _DIRECT = 30  # screening inliers from which the screening homography is refined directly
-_MIN_EVIDENCE = 10  # screening inliers that make a candidate worth a full alignment
-_FALLBACK = 3  # candidates without screening evidence still aligned in full when none passed
+_MIN_EVIDENCE = 10  # screening inliers that make a candidate worth refining
 
 
 @dataclass(frozen=True)
@@ -56,19 +61,23 @@ class _Screened:
         return self.coarse.inliers if self.coarse is not None else 0
 
 
-def _align_fully(template: Features, page: Features, screened: _Screened) -> Alignment | None:
-    """The candidate's best alignment: from the screening match when strong, else in full."""
-    best: Alignment | None = None
+def _best(first: Alignment | None, second: Alignment | None) -> Alignment | None:
+    if first is None or (second is not None and second.score > first.score):
+        return second
+    return first
+
+
+def _align(template: Features, page: Features, screened: _Screened) -> Alignment | None:
+    """Refine and score one candidate: from its screening match when strong, else in full."""
+    found: Alignment | None = None
     if screened.coarse is not None and screened.coarse.inliers >= _DIRECT:
-        best = complete(template, page, screened.coarse)
-        if best.score >= _SURE:
-            return best
-    _, full = screen(template, page)
+        found = complete(template, page, screened.coarse, retry=False)
+        if found.score >= _SURE:
+            return found
+    full = coarse_match(template, page)
     if full is not None:
-        alignment = complete(template, page, full)
-        if best is None or alignment.score > best.score:
-            best = alignment
-    return best
+        found = _best(found, complete(template, page, full, retry=False))
+    return found
 
 
 def classify(
@@ -85,20 +94,43 @@ def classify(
         The best-scoring candidate at or above ``threshold``, or None. Deterministic: ties go
         to the earlier candidate.
     """
-    screened = []
-    for index, template in enumerate(candidates):
-        matches, coarse = screen(template, page, page_limit=_SCREEN_FEATURES)
-        screened.append(_Screened(index, matches, coarse))
+    screened = [
+        _Screened(index, *screen(template, page, page_limit=_SCREEN_FEATURES))
+        for index, template in enumerate(candidates)
+    ]
     screened.sort(key=lambda item: (-item.evidence, -item.matches, item.index))
-    with_evidence = [item for item in screened if item.evidence >= _MIN_EVIDENCE]
-    without = [item for item in screened if item.evidence < _MIN_EVIDENCE][:_FALLBACK]
-    best: Match | None = None
-    for item in with_evidence + without:
-        alignment = _align_fully(candidates[item.index], page, item)
-        if alignment is not None and (best is None or alignment.score > best.alignment.score):
-            best = Match(index=item.index, alignment=alignment)
-        if best is not None and best.alignment.score >= max(_SURE, threshold):
+    found: dict[int, Alignment] = {}
+
+    def best() -> Match | None:
+        if not found:
+            return None
+        index = max(found, key=lambda i: (found[i].score, -i))
+        return Match(index=index, alignment=found[index])
+
+    def sure() -> bool:
+        top = best()
+        return top is not None and top.alignment.score >= max(_SURE, threshold)
+
+    aligned: set[int] = set()
+    for item in (s for s in screened if s.evidence >= _MIN_EVIDENCE):
+        aligned.add(item.index)
+        alignment = _align(candidates[item.index], page, item)
+        if alignment is not None:
+            found[item.index] = alignment
+        if sure():
             break
-    if best is None or best.alignment.score < threshold:
+    if not sure():
+        # the screening may have missed a small or blurred copy: match the rest with all keypoints
+        for item in (s for s in screened if s.index not in aligned):
+            full = coarse_match(candidates[item.index], page)
+            if full is not None:
+                found[item.index] = complete(candidates[item.index], page, full, retry=False)
+            if sure():
+                break
+    top = best()
+    if top is not None and top.alignment.score < _SURE:
+        found[top.index] = improve(candidates[top.index], page, top.alignment)
+    top = best()
+    if top is None or top.alignment.score < threshold:
         return None
-    return best
+    return top

@@ -1,14 +1,20 @@
 """Local features of a page or a sample: ORB keypoints and binary descriptors.
 
-Features are computed on a *working* image: the grayscale page scaled down so that its long side
-is at most ``max_side`` pixels, contrast-normalised with CLAHE (uneven light, grey scans, dark
-photos). Keypoints are reported in the ORIGINAL image's pixel coordinates; the working image is
-kept for refinement and verification (``align.py``).
+Features are computed on a *working* image: the grayscale image scaled down so that its long
+side is at most ``max_side`` pixels (smaller still when it is blurred, down to ``_MIN_SIDE``,
+because FAST corners and BRIEF descriptors need sharp edges), its light evened out (divided by
+the local paper brightness, then CLAHE) for shadows, grey scans and dark photos. Keypoints are
+kept by pyramid level and spread over a grid, and reported in the ORIGINAL image's pixel
+coordinates; the working image is kept for refinement and verification (``align.py``).
 
-ORB was chosen over SIFT after measuring both on synthetic scans and phone photos of forms: at a
-1280 px working size both recover the homography to about a pixel before refinement, while SIFT
-costs 160-240 ms per page on 2 cores against ORB's 20-50 ms. Descriptors are therefore 32-byte
-binary strings (``uint8``, ``(N, 32)``), compared with the Hamming distance.
+ORB was chosen over SIFT by measuring both on synthetic scans and phone photos of forms: at a
+1280 px working size both give a homography within about a pixel before refinement (which
+brings either below half a pixel), while SIFT costs 160-240 ms a page on 2 cores against ORB's
+20-50 ms. Descriptors are therefore 32-byte binary strings (``uint8``, ``(N, 32)``), compared
+with the Hamming distance.
+
+A filled sample should be extracted with its field areas as ``ignore``: its values are not in
+the copies, and left in they lower every copy's score (``classify.DEFAULT_THRESHOLD``).
 
 Coordinates follow the pixel-centre convention (pixel ``i`` is at coordinate ``i``): a working
 point ``w`` is the original point ``(w + 0.5) / scale - 0.5``.
@@ -28,9 +34,9 @@ from templateocr.models.page import Image
 
 __all__ = [
     "DEFAULT_MAX_FEATURES",
-    "add_coarse_scale",
     "DEFAULT_MAX_SIDE",
     "Features",
+    "add_coarse_scale",
     "extract_features",
     "to_original",
     "to_working",
@@ -39,6 +45,10 @@ __all__ = [
 DEFAULT_MAX_SIDE = 1280
 DEFAULT_MAX_FEATURES = 3000
 
+_BLUR_RATIO = 1.35  # above this (a blur of about 1 working px), the working image is made smaller
+_BLUR_STEP = 0.75
+_MIN_SIDE = 640  # never made smaller than this for blur
+_MAX_GAIN = 4.0  # the most a shadowed region is brightened
 _GRID = 8  # cells along the long side for bucketing keypoints (finest pyramid level)
 _OVERSAMPLE = 2  # detect this many times more corners than kept, then bucket
 _CELL_SHARE = 6.0  # a grid cell keeps at most this many times its even share of a level's quota
@@ -60,7 +70,7 @@ class Features:
     height: int
     """Original image height."""
     gray: NDArray[np.uint8]
-    """The working-scale grayscale image (CLAHE-normalised)."""
+    """The working-scale grayscale image, light evened out (ignored areas painted over)."""
     scale: float
     """Working scale: ``gray.shape / original shape``."""
 
@@ -75,6 +85,32 @@ def to_original(points: NDArray[np.float64], scale: float) -> NDArray[np.float64
     return (np.asarray(points, dtype=np.float64) + 0.5) / scale - 0.5
 
 
+def _resized(gray: NDArray[np.uint8], scale: float) -> NDArray[np.uint8]:
+    if scale >= 1.0:
+        return gray
+    return np.asarray(
+        cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), dtype=np.uint8
+    )
+
+
+def _blur_ratio(gray: NDArray[np.uint8]) -> float:
+    """How much sharper the image gets at half size: ~0.95 when sharp, 1.4 at a 1.5 px blur, up to 2.
+
+    The strongest gradients (99th percentile) of a sharp image are limited by the pixel grid,
+    so halving the image does not raise them; those of a blurred image nearly double.
+    """
+
+    def strongest(image: NDArray[np.uint8]) -> float:
+        gx = cv2.convertScaleAbs(cv2.Sobel(image, cv2.CV_16S, 1, 0, ksize=3), alpha=0.25)
+        gy = cv2.convertScaleAbs(cv2.Sobel(image, cv2.CV_16S, 0, 1, ksize=3), alpha=0.25)
+        histogram = np.bincount(cv2.add(gx, gy).ravel(), minlength=256)
+        return float(np.searchsorted(np.cumsum(histogram), 0.99 * histogram.sum()))
+
+    half = np.asarray(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    full = strongest(gray)
+    return strongest(half) / full if full > 0 else 1.0
+
+
 def _working_gray(image: Image, max_side: int) -> tuple[NDArray[np.uint8], float]:
     arr = np.asarray(image)
     if arr.ndim == 3 and arr.shape[2] == 4:
@@ -85,14 +121,36 @@ def _working_gray(image: Image, max_side: int) -> tuple[NDArray[np.uint8], float
         gray = arr
     else:
         raise ValueError(f"expected an (H, W, 3) RGB image, got shape {arr.shape}")
-    gray = np.ascontiguousarray(gray, dtype=np.uint8)
-    height, width = gray.shape
+    full = np.ascontiguousarray(gray, dtype=np.uint8)
+    height, width = full.shape
     scale = min(1.0, max_side / max(height, width))
-    if scale < 1.0:
-        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    gray = _resized(full, scale)
+    # a blurred page (a shaken phone, a soft scan) is worked on smaller, where it is sharp again:
+    # FAST corners and BRIEF descriptors need edges a pixel or two wide
+    while _blur_ratio(gray) > _BLUR_RATIO and max(gray.shape) * _BLUR_STEP >= _MIN_SIDE:
+        scale *= _BLUR_STEP
+        gray = _resized(full, scale)
+    return _even_out(gray), scale
+
+
+def _even_out(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Even out the light: divide by the local paper brightness (at most ``_MAX_GAIN`` times), then CLAHE.
+
+    The paper is the local maximum over a window wider than any stroke, found at a quarter of the
+    size. Harris scores grow with the fourth power of contrast, so without this a shadowed side
+    of a page would lose every keypoint to the lit side.
+    """
+    height, width = gray.shape
+    small = cv2.resize(gray, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
+    side = max(3, round(max(small.shape) / 80)) | 1
+    paper = cv2.dilate(small, np.ones((side, side), np.uint8))
+    paper = cv2.blur(paper, (2 * side + 1, 2 * side + 1))
+    paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
+    gain = np.minimum(255.0 / np.maximum(paper.astype(np.float32), 1.0), _MAX_GAIN)
+    flat = cv2.convertScaleAbs(gray.astype(np.float32) * gain)
     tiles = max(2, round(max(gray.shape) / 160))
     clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(tiles, tiles))
-    return np.asarray(clahe.apply(gray), dtype=np.uint8), scale
+    return np.asarray(clahe.apply(flat), dtype=np.uint8)
 
 
 def _paint_over(gray: NDArray[np.uint8], quads: Sequence[Quad], scale: float) -> NDArray[np.uint8]:

@@ -1,0 +1,179 @@
+"""Classification among released templates of one style, and rejection of everything else.
+
+Three released forms share a style (bold title, grey label cells, boxes, rules, checkboxes, the
+same captions) but differ in language, labels and layout. Foreign pages: a fourth form of the
+same style that is not released, a page of plain text under a released form's very title, a
+blank page and a photo-like noise page. Pages are filled with values the samples lack and
+photographed or scanned (``test_align.warp_page``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from test_align import SHOTS, Shot, errors, render_form, sample_features, warp_page
+
+import templateocr.pipeline.classify as classify_module
+from templateocr.pipeline.align import align
+from templateocr.pipeline.classify import DEFAULT_THRESHOLD, classify
+from templateocr.pipeline.features import Features, extract_features
+from templateocr.synth.fonts import load_font
+
+RELEASED = ("ko", "ja", "zh-TW")
+PHOTO = Shot(
+    angle=-9, scale=1.4, perspective=0.12, canvas=1.3, blur=1.0, noise=5, jpeg=50, light=0.5, seed=21
+)
+
+
+@pytest.fixture(scope="module")
+def candidates() -> list[Features]:
+    return [sample_features(name) for name in RELEASED]
+
+
+def _text_page() -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """A letter under the Korean form's title, in the same bold font: no boxes, no labels."""
+    image = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((620, 110), "입학 지원서", font=load_font("ko", 56, "bold"), fill="black", anchor="mm")
+    words = [
+        "지원서",
+        "제출",
+        "안내",
+        "학생",
+        "여러분",
+        "성명",
+        "주소",
+        "전화번호",
+        "서명",
+        "확인",
+        "바랍니다",
+        "and",
+        "the",
+        "form",
+    ]
+    rng = np.random.default_rng(4)
+    body = load_font("ko", 28)
+    for row in range(30):
+        draw.text((90, 230 + 46 * row), " ".join(rng.choice(words, size=8)), font=body, fill="black")
+    return np.asarray(image, dtype=np.uint8)
+
+
+def _noise_page() -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """Photo-like: smooth colour blobs with grain."""
+    rng = np.random.default_rng(5)
+    blobs = cv2.resize(
+        rng.integers(0, 256, size=(12, 9, 3), dtype=np.uint8), (1240, 1754), interpolation=cv2.INTER_CUBIC
+    )
+    grain = rng.normal(0, 18, size=blobs.shape)
+    return np.asarray(np.clip(blobs + grain, 0, 255), dtype=np.uint8)
+
+
+FOREIGN: dict[str, Callable[[], np.ndarray[Any, np.dtype[np.uint8]]]] = {
+    "similar-form": lambda: render_form("en", fill=7).image,
+    "text-under-same-title": _text_page,
+    "blank": lambda: np.full((1754, 1240, 3), 244, dtype=np.uint8),
+    "photo-noise": _noise_page,
+}
+
+
+@lru_cache(maxsize=16)
+def _page(name: str, shot: Shot, fill: int = 11) -> tuple[Features, np.ndarray[Any, np.dtype[np.float64]]]:
+    page, true = warp_page(render_form(name, fill=fill).image, shot)
+    return extract_features(page), true
+
+
+@pytest.mark.parametrize(
+    ("name", "shot"),
+    [
+        ("ko", SHOTS["upside-down-180"]),
+        ("ko", PHOTO),
+        ("ja", SHOTS["sideways-90"]),
+        ("ja", SHOTS["photo-small-in-frame"]),
+        ("zh-TW", SHOTS["photo-rot15-persp"]),
+        ("zh-TW", SHOTS["scan-shifted"]),
+    ],
+)
+def test_classify_picks_the_released_form(candidates: list[Features], name: str, shot: Shot) -> None:
+    features, true = _page(name, shot)
+    match = classify(features, candidates)
+    assert match is not None
+    assert match.index == RELEASED.index(name)
+    assert match.alignment.score >= DEFAULT_THRESHOLD + 0.2
+    error = errors(true, match.alignment.homography, render_form(name).corners())
+    assert float(np.median(error)) < 3.0 and float(error.max()) < 8.0
+
+
+def test_candidate_order_does_not_matter(candidates: list[Features]) -> None:
+    features, _ = _page("ja", PHOTO)
+    reordered = candidates[::-1]
+    match = classify(features, reordered)
+    assert match is not None and reordered[match.index] is candidates[RELEASED.index("ja")]
+
+
+@pytest.mark.parametrize("kind", list(FOREIGN))
+def test_foreign_pages_are_rejected_with_margin(candidates: list[Features], kind: str) -> None:
+    page, _ = warp_page(
+        FOREIGN[kind](), Shot(angle=4, scale=1.1, perspective=0.05, canvas=1.2, noise=4, jpeg=60, seed=9)
+    )
+    features = extract_features(page)
+    assert classify(features, candidates) is None
+    scores = [a.score for a in (align(c, features) for c in candidates) if a is not None]
+    assert max(scores, default=0.0) < DEFAULT_THRESHOLD - 0.1
+
+
+def test_filled_sample_needs_its_field_areas_ignored() -> None:
+    """A filled sample's own values are not in the copies: ignoring its areas restores the score."""
+    sample = render_form("ja", fill=99)
+    plain = extract_features(sample.image)
+    ignored = extract_features(sample.image, ignore=sample.quads())
+    features, true = _page("ja", PHOTO)
+    match = classify(features, [sample_features("ko"), ignored, sample_features("zh-TW")])
+    assert match is not None and match.index == 1
+    assert match.alignment.score >= DEFAULT_THRESHOLD + 0.2
+    error = errors(true, match.alignment.homography, sample.corners())
+    assert float(np.median(error)) < 3.0 and float(error.max()) < 8.0
+    unmasked = align(plain, features)
+    assert unmasked is not None and unmasked.score < match.alignment.score - 0.2
+
+
+def test_classification_is_deterministic(candidates: list[Features]) -> None:
+    features, _ = _page("zh-TW", PHOTO)
+    first, second = classify(features, candidates), classify(features, candidates)
+    assert first is not None and second is not None
+    assert first.index == second.index
+    assert np.array_equal(first.alignment.homography, second.alignment.homography)
+    assert first.alignment.score == second.alignment.score
+
+
+def test_a_copy_costs_one_refinement_not_one_per_candidate(
+    candidates: list[Features], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"complete": 0, "coarse_match": 0}
+
+    def counted(name: str) -> Callable[..., Any]:
+        original = getattr(classify_module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    for name in calls:
+        monkeypatch.setattr(classify_module, name, counted(name))
+    features, _ = _page("ko", PHOTO)
+    match = classify(features, candidates * 3)  # nine candidates
+    assert match is not None and match.index % 3 == 0
+    assert calls["complete"] == 1
+    assert calls["coarse_match"] == 0
+
+
+def test_no_candidates() -> None:
+    features, _ = _page("ko", SHOTS["scan-shifted"])
+    assert classify(features, []) is None
