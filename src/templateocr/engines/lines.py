@@ -19,6 +19,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from templateocr.engines.base import RecognizedWord
+
 __all__ = [
     "Box",
     "InkMap",
@@ -29,6 +31,7 @@ __all__ = [
     "line_image",
     "split_lines",
     "split_words",
+    "recognized_words",
     "to_gray",
     "trim_to_ink",
 ]
@@ -434,3 +437,23 @@ def _space_before(text: str) -> list[bool]:
         flags.append(pending and bool(flags))
         pending = False
     return flags
+
+
+def recognized_words(
+    words: Sequence[tuple[str, Box, tuple[int, int]]], confidences: Sequence[float]
+) -> list[RecognizedWord]:
+    """Words from :func:`split_words` as the engine interface returns them: each with the mean
+    confidence of its characters (``confidences`` holds one per non-space character), the
+    last one ending the line."""
+    out: list[RecognizedWord] = []
+    for n, (word, box, (first, last)) in enumerate(words):
+        confidence = float(np.clip(np.mean(confidences[first : last + 1]), 0.0, 1.0))
+        out.append(
+            RecognizedWord(
+                text=word,
+                confidence=confidence,
+                box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])),
+                line_break=n == len(words) - 1,
+            )
+        )
+    return out

@@ -22,7 +22,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from templateocr.engines.base import Image, ReadOptions, RecognizedWord
-from templateocr.engines.lines import InkMap, find_ink, line_image, split_lines, split_words, to_gray
+from templateocr.engines.lines import (
+    InkMap,
+    find_ink,
+    line_image,
+    recognized_words,
+    split_lines,
+    split_words,
+    to_gray,
+)
 from templateocr.exceptions import ConfigurationError
 
 # onnxruntime writes ~/.cache/Microsoft/DeveloperTools/.onnxruntime/ when it is *imported*
@@ -152,19 +160,7 @@ def _line_words(
         centers = [origin_x + (col + 0.5) * scale for col in cols]
     if len(confs) != len(chars):
         confs = [score] * len(chars)
-    words = split_words(ink.text, box, text, centers)
-    out: list[RecognizedWord] = []
-    for n, (word, wbox, (first, last)) in enumerate(words):
-        conf = float(np.clip(np.mean(confs[first : last + 1]), 0.0, 1.0))
-        out.append(
-            RecognizedWord(
-                text=word,
-                confidence=conf,
-                box=(float(wbox[0]), float(wbox[1]), float(wbox[2]), float(wbox[3])),
-                line_break=n == len(words) - 1,
-            )
-        )
-    return out
+    return recognized_words(split_words(ink.text, box, text, centers), confs)
 
 
 def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:

@@ -30,6 +30,7 @@ from templateocr.engines.lines import (
     InkMap,
     find_ink,
     line_image,
+    recognized_words,
     split_lines,
     split_words,
     to_gray,
@@ -167,18 +168,7 @@ class TesseractEngine:
         spaced = [(ch, sp, cf) for ch, sp, cf in zip(chars, spans, confs, strict=True) if not ch.isspace()]
         centers = [(sp[0] + sp[1]) / 2 for _, sp, _ in spaced]
         words = split_words(ink.text, box, text, centers, _bounds([sp for _, sp, _ in spaced], height))
-        out: list[RecognizedWord] = []
-        for n, (word, wbox, (first, last)) in enumerate(words):
-            conf = float(np.clip(np.mean([cf for _, _, cf in spaced[first : last + 1]]), 0.0, 1.0))
-            out.append(
-                RecognizedWord(
-                    text=word,
-                    confidence=conf,
-                    box=(float(wbox[0]), float(wbox[1]), float(wbox[2]), float(wbox[3])),
-                    line_break=n == len(words) - 1,
-                )
-            )
-        return out
+        return recognized_words(words, [cf for _, _, cf in spaced])
 
 
 def _bounds(spans: list[tuple[float, float]], height: int) -> list[float]:

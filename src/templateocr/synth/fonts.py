@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-__all__ = ["FONT_DIR_ENV", "LANGS", "STYLES", "font_path", "load_font"]
+__all__ = ["FONT_DIR_ENV", "LANGS", "STYLES", "find_font_file", "font_path", "load_font"]
 
 FONT_DIR_ENV = "TEMPLATEOCR_FONT_DIR"
 LANGS: tuple[str, ...] = ("ko", "ja", "zh-TW", "en")
@@ -43,7 +43,8 @@ def _search_dirs() -> list[Path]:
 
 
 @lru_cache(maxsize=64)
-def _find_file(filename: str, dirs: tuple[Path, ...]) -> Path | None:
+def find_font_file(filename: str, dirs: tuple[Path, ...]) -> Path | None:
+    """The first file called ``filename`` directly in, then anywhere below, one of ``dirs``."""
     for directory in dirs:
         candidate = directory / filename
         if candidate.is_file():
@@ -92,7 +93,7 @@ def font_path(lang: str, style: str = "sans") -> tuple[Path, int]:
         filename, package = _DEJAVU_FILES[style], "fonts-dejavu-core"
     else:
         filename, package = _CJK_FILES[style], "fonts-noto-cjk"
-    path = _find_file(filename, dirs)
+    path = find_font_file(filename, dirs)
     if path is None:
         searched = ", ".join(str(d) for d in dirs)
         raise FileNotFoundError(

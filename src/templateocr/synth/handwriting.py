@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from templateocr.synth.fonts import find_font_file
+
 __all__ = [
     "HAND_FONTS",
     "HandFont",
@@ -75,17 +77,6 @@ def _search_dirs() -> tuple[Path, ...]:
 
 
 @lru_cache(maxsize=64)
-def _find(filename: str, dirs: tuple[Path, ...]) -> Path | None:
-    for directory in dirs:
-        if (directory / filename).is_file():
-            return directory / filename
-        if directory.is_dir():
-            for candidate in sorted(directory.rglob(filename)):
-                if candidate.is_file():
-                    return candidate
-    return None
-
-
 @lru_cache(maxsize=64)
 def _face_index(path: Path, face: str) -> int:
     for index in range(16):
@@ -100,7 +91,7 @@ def _face_index(path: Path, face: str) -> int:
 
 def hand_font_path(font: HandFont) -> tuple[Path, int] | None:
     """The file and face index of ``font``, or None when its package is not installed."""
-    path = _find(font.filename, _search_dirs())
+    path = find_font_file(font.filename, _search_dirs())
     if path is None:
         return None
     return path, (_face_index(path, font.face) if font.face else 0)
