@@ -19,6 +19,7 @@ import pytest
 from PIL import Image, ImageDraw
 from test_align import SHOTS, Shot, errors, render_form, sample_features, warp_page
 
+import templateocr.pipeline.align as align_module
 import templateocr.pipeline.classify as classify_module
 from templateocr.pipeline.align import align
 from templateocr.pipeline.classify import DEFAULT_THRESHOLD, classify
@@ -154,10 +155,11 @@ def test_classification_is_deterministic(candidates: list[Features]) -> None:
 def test_a_copy_costs_one_refinement_not_one_per_candidate(
     candidates: list[Features], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = {"complete": 0, "coarse_match": 0}
+    """Nine candidates: nine cheap screenings, then one refinement; no full matching at all."""
+    calls = {"screen": 0, "coarse_match": 0, "complete": 0}
 
-    def counted(name: str) -> Callable[..., Any]:
-        original = getattr(classify_module, name)
+    def counted(module: Any, name: str) -> Callable[..., Any]:
+        original = getattr(module, name)
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             calls[name] += 1
@@ -165,13 +167,13 @@ def test_a_copy_costs_one_refinement_not_one_per_candidate(
 
         return wrapper
 
-    for name in calls:
-        monkeypatch.setattr(classify_module, name, counted(name))
+    monkeypatch.setattr(classify_module, "screen", counted(classify_module, "screen"))
+    monkeypatch.setattr(align_module, "coarse_match", counted(align_module, "coarse_match"))
+    monkeypatch.setattr(align_module, "complete", counted(align_module, "complete"))
     features, _ = _page("ko", PHOTO)
-    match = classify(features, candidates * 3)  # nine candidates
+    match = classify(features, candidates * 3)
     assert match is not None and match.index % 3 == 0
-    assert calls["complete"] == 1
-    assert calls["coarse_match"] == 0
+    assert calls == {"screen": 9, "coarse_match": 0, "complete": 1}
 
 
 def test_no_candidates() -> None:

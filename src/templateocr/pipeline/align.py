@@ -1,23 +1,30 @@
 """Page <-> template homography: feature matching and RANSAC, then patch refinement and a score.
 
-1. **Coarse**: ORB descriptors matched with a ratio test (rotation-free: any orientation of the
-   page, 90/180/270 included) against the sample's keypoints at two scales (so that a page
-   photographed small still matches), ``cv2.findHomography`` with MAGSAC++ on the working
-   images, and sanity checks (finite, not mirrored, a convex template quad of sane size and
-   perspective lying mostly in the page).
-2. **Refinement**: the page is warped into the sample's working frame; structured patches of
-   the sample (print, box corners) are searched for in a small window by normalised
+1. **Coarse** (``screen``, ``coarse_match``): ORB descriptors matched with a ratio test
+   (rotation-free: any orientation of the page, 90/180/270 included) against the sample's
+   keypoints at two scales (a page photographed small still matches), then MAGSAC++ on the
+   working images, on all matches and on a spatially balanced subset, and sanity checks
+   (``plausible``: finite, not mirrored, a convex template quad of sane size and perspective
+   lying mostly in the page). ``screen(..., quick=True)`` matches only the strongest keypoints.
+2. **Refinement** (``refine``): the page is warped into the sample's working frame; structured
+   patches of the sample (print, box corners) are searched for in a small window by normalised
    cross-correlation, and a correction homography is fitted to their shifts with RANSAC
    (filled-in ink, stamps and glare are its outliers). A wide then a narrow pass; a correction
    is kept only when it fits the patches better than the homography it corrects.
-3. **Score**: the share of the sample's *print* patches (text other than ruled lines: labels,
-   titles, captions) found in the page exactly where the final homography puts them. Ruled
-   lines and box corners are left out of the score because forms of a similar style share
-   them; they still serve the refinement.
+3. **Score** (``Refinement.score``): the share of the sample's *print* patches (text other than
+   ruled lines: labels, titles, captions) found in the page exactly where the final homography
+   puts them. Ruled lines and box corners are left out because forms of one style share them.
+4. **Second chance** (``improve``): a low score after refinement may mean a rough coarse
+   homography (few matches on a small or blurred page): the page is re-matched around its
+   predictions without the ratio test (``guided_match``) and refined again.
+
+What the sample needs beyond its ``Features`` (the half-size keypoints, the patches) is
+computed on first use and kept as long as the ``Features`` object lives.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import weakref
 from dataclasses import dataclass
@@ -34,6 +41,7 @@ __all__ = [
     "CoarseMatch",
     "Refinement",
     "align",
+    "align_screened",
     "coarse_match",
     "complete",
     "guided_match",
@@ -44,6 +52,8 @@ __all__ = [
 ]
 
 _RATIO = 0.8  # Lowe's ratio test on Hamming distances
+_QUICK_PAGE = 800  # the page's strongest keypoints used to screen candidates
+_QUICK_SAMPLE = 1200  # the sample's strongest keypoints used to screen (plus a third as many coarse ones)
 _MIN_MATCHES = 12  # fewer good matches: no homography is attempted
 _MIN_INLIERS = 10  # fewer RANSAC inliers: no alignment
 _RANSAC_PX = 3.0  # coarse reprojection threshold, page working pixels
@@ -51,7 +61,8 @@ _RANSAC_ITERATIONS = 30000  # enough for 13% inliers at 0.999 confidence (MAGSAC
 _GUIDED_K = 5  # nearest sample descriptors considered per page keypoint in guided matching
 _GUIDED_RADIUS = 40.0  # page working pixels around the predicted position
 _GUIDED_HAMMING = 80  # of 256 bits: descriptors farther apart are never a match
-_RETRY_BELOW = 0.8  # a refined score below this triggers guided re-matching
+_RETRY_BELOW = 0.8  # a refined score below this: not sure yet (full matching, guided re-matching)
+_DIRECT = 30  # screening inliers from which the screening homography is refined directly
 _COVERAGE_GRID = 8  # cells along the template's long side to judge how spread inliers are
 _PER_CELL = 3  # matches per cell in the spatially balanced RANSAC hypothesis
 _MAX_PERSPECTIVE = 4.0  # largest ratio of the homography's w over the template's corners
@@ -79,7 +90,8 @@ class Alignment:
     inlier_ratio: float
     """``inliers`` over the ratio-test matches."""
     score: float
-    """0..1, how surely the page is this template (share of agreeing sample structure)."""
+    """0..1, how surely the page is this template: the share of the sample's print patches found
+    in the page where the homography puts them."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,8 @@ def plausible(homography: NDArray[np.float64], template: Features, page: Feature
     w, h = float(template.width), float(template.height)
     corners = np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
     denominators = np.hstack([corners, np.ones((4, 1))]) @ homography[2]
+    if denominators.max() < 0:  # the same homography scaled by -1
+        denominators = -denominators
     if np.any(denominators <= 0) or denominators.max() / denominators.min() > _MAX_PERSPECTIVE:
         return False  # the template plane folds over the horizon or the perspective is absurd
     quad = apply_homography(homography, corners)
@@ -141,18 +155,18 @@ def plausible(homography: NDArray[np.float64], template: Features, page: Feature
     return bool(inside.mean() >= 0.5)
 
 
-def screen(
-    template: Features, page: Features, *, page_limit: int | None = None
-) -> tuple[int, CoarseMatch | None]:
+def screen(template: Features, page: Features, *, quick: bool = False) -> tuple[int, CoarseMatch | None]:
     """Ratio-test matching and MAGSAC++: the number of good matches, and the coarse match or None.
 
     Args:
         template: the sample's features.
         page: the page's features.
-        page_limit: use only the page's strongest ``page_limit`` keypoints (a cheap screening).
+        quick: match only the strongest keypoints of both (about a tenth of the work), to screen
+            candidates.
     """
-    sample = _prepared(template).features
-    page_desc = page.descriptors if page_limit is None else page.descriptors[:page_limit]
+    prepared = _prepared(template)
+    sample = prepared.quick if quick else prepared.features
+    page_desc = page.descriptors[:_QUICK_PAGE] if quick else page.descriptors
     if len(sample.descriptors) < _MIN_MATCHES or len(page_desc) < _MIN_MATCHES:
         return 0, None
     pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(page_desc, sample.descriptors, k=2)
@@ -223,15 +237,9 @@ def _balanced(cells: NDArray[np.int64]) -> NDArray[np.int64]:
     return np.asarray(keep, dtype=np.int64)
 
 
-def coarse_match(template: Features, page: Features, *, page_limit: int | None = None) -> CoarseMatch | None:
-    """Ratio-test matching and MAGSAC++ homography (template px -> page px), or None.
-
-    Args:
-        template: the sample's features.
-        page: the page's features.
-        page_limit: use only the page's strongest ``page_limit`` keypoints (a cheap screening).
-    """
-    return screen(template, page, page_limit=page_limit)[1]
+def coarse_match(template: Features, page: Features) -> CoarseMatch | None:
+    """Ratio-test matching of all keypoints and MAGSAC++: template px -> page px, or None."""
+    return screen(template, page)[1]
 
 
 @dataclass(frozen=True)
@@ -243,6 +251,7 @@ class _Patches:
 @dataclass(frozen=True)
 class _Prepared:
     features: Features  # the sample's features plus those of a half-size copy
+    quick: Features  # the strongest of both, for screening
     patches: _Patches
 
 
@@ -255,7 +264,13 @@ def _prepared(template: Features) -> _Prepared:
     with _PREPARED_LOCK:
         found = _PREPARED.get(template)
     if found is None:
-        found = _Prepared(features=add_coarse_scale(template), patches=_select_patches(template))
+        both = add_coarse_scale(template)
+        split = len(template.keypoints)
+        keep = np.r_[
+            0 : min(split, _QUICK_SAMPLE), split : min(len(both.keypoints), split + _QUICK_SAMPLE // 3)
+        ]
+        quick = dataclasses.replace(both, keypoints=both.keypoints[keep], descriptors=both.descriptors[keep])
+        found = _Prepared(features=both, quick=quick, patches=_select_patches(template))
         with _PREPARED_LOCK:
             _PREPARED[template] = found
     return found
@@ -532,6 +547,32 @@ def complete(template: Features, page: Features, coarse: CoarseMatch, *, retry: 
     return alignment
 
 
+def align_screened(
+    template: Features, page: Features, screened: CoarseMatch | None, *, retry: bool = True
+) -> Alignment | None:
+    """Align from a screening match: refined directly when strong, else after matching everything.
+
+    Args:
+        template: the sample's features.
+        page: the page's features.
+        screened: the candidate's ``screen(..., quick=True)`` match, or None.
+        retry: improve (``improve``) a result still below ``_RETRY_BELOW``.
+    """
+    found: Alignment | None = None
+    if screened is not None and screened.inliers >= _DIRECT:
+        found = complete(template, page, screened, retry=False)
+        if found.score >= _RETRY_BELOW:
+            return found
+    full = coarse_match(template, page)
+    if full is not None:
+        alignment = complete(template, page, full, retry=False)
+        if found is None or alignment.score > found.score:
+            found = alignment
+    if retry and found is not None and found.score < _RETRY_BELOW:
+        found = improve(template, page, found)
+    return found
+
+
 def align(template: Features, page: Features) -> Alignment | None:
     """Find the homography mapping the template (sample) onto the page, or None.
 
@@ -542,7 +583,4 @@ def align(template: Features, page: Features) -> Alignment | None:
     Returns:
         The refined alignment with its score, or None when no plausible homography exists.
     """
-    coarse = coarse_match(template, page)
-    if coarse is None:
-        return None
-    return complete(template, page, coarse)
+    return align_screened(template, page, screen(template, page, quick=True)[1])
