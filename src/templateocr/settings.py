@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     url_timeout_s: float = Field(default=10.0, gt=0)
     validator_timeout_s: float = Field(default=5.0, gt=0)
     domain_concurrency: int = Field(default=8, ge=1)
-    match_threshold: float = Field(default=0.25, ge=0, le=1)
+    match_threshold: float = Field(default=0.6, ge=0, le=1)
     pdf_dpi: int = Field(default=150, ge=50, le=400)
 
     @field_validator("default_lang")

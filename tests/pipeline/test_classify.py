@@ -99,6 +99,7 @@ def _page(name: str, shot: Shot, fill: int = 11) -> tuple[Features, np.ndarray[A
         ("zh-TW", SHOTS["photo-rot15-persp"]),
         ("zh-TW", SHOTS["scan-shifted"]),
     ],
+    ids=["ko-180", "ko-photo", "ja-90", "ja-small-photo", "zh-photo-rot15", "zh-scan"],
 )
 def test_classify_picks_the_released_form(candidates: list[Features], name: str, shot: Shot) -> None:
     features, true = _page(name, shot)

@@ -22,7 +22,7 @@ from templateocr.models.page import Page
 from templateocr.models.result import InferStatus, PageInfo, PageResult
 from templateocr.models.template import Lang
 from templateocr.pipeline.assemble import assemble_page
-from templateocr.pipeline.classify import classify
+from templateocr.pipeline.classify import DEFAULT_THRESHOLD, classify
 from templateocr.pipeline.decode import page_info_long
 from templateocr.pipeline.features import extract_features
 from templateocr.pipeline.prepare import PreparedTemplate
@@ -50,7 +50,7 @@ class RunOptions:
     """
 
     langs: Sequence[Lang] | None = None
-    threshold: float = 0.25
+    threshold: float = DEFAULT_THRESHOLD
     payload: Callable[[PageResult], dict[str, Any]] = _no_payload
     validator: ExternalValidator = field(default_factory=HttpValidator)
 
