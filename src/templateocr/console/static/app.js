@@ -7,6 +7,7 @@ const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const flashBox = document.getElementById("flash");
 let current = null; // the view shown; may have confirmLeave()
+let shownRoute = 0; // bumped on every route(); a view that loaded for an older route is not shown
 
 export function flash(message, kind = "ok") {
   flashBox.textContent = message;
@@ -37,7 +38,11 @@ function signIn() {
   input.focus();
 }
 
-async function templateList() {
+function show(ticket, ...children) {
+  if (ticket === shownRoute) main.replaceChildren(...children);
+}
+
+async function templateList(ticket = shownRoute) {
   const [templates, domains] = await Promise.all([api("/api/v1/templates"), api("/api/v1/domains")]);
   const names = Object.fromEntries(domains.map((d) => [d.id, d.name]));
   const rows = templates.map((t) => {
@@ -57,7 +62,7 @@ async function templateList() {
           catch (error) { flash(errorText(error), "error"); }
         } }, "Delete")));
   });
-  main.replaceChildren(h("section", { class: "card" },
+  show(ticket, h("section", { class: "card" },
     h("h2", {}, "Templates"),
     rows.length ? h("table", { id: "templates" },
       h("thead", {}, h("tr", {}, ...["Name", "Id", "Language", "Version", "Released", "Fields", ""].map((c) => h("th", { scope: "col" }, c)))),
@@ -70,7 +75,7 @@ function masked(secret) {
   return "•".repeat(Math.min(24, secret.length));
 }
 
-async function releases() {
+async function releases(ticket = shownRoute) {
   const [templates, domains] = await Promise.all([api("/api/v1/templates"), api("/api/v1/domains")]);
   const cards = domains.map((domain) => {
     const secret = h("span", { class: "secret", "data-secret": "" }, masked(domain.secret));
@@ -110,7 +115,7 @@ async function releases() {
         } }, "Rotate")),
       h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Released"), h("th", {}, "Template"), h("th", {}, ""))), h("tbody", {}, rows)));
   });
-  main.replaceChildren(h("h2", {}, "Releases"), ...cards);
+  show(ticket, h("h2", {}, "Releases"), ...cards);
 }
 
 async function route() {
@@ -118,6 +123,8 @@ async function route() {
   nav.hidden = false;
   const hash = location.hash || "#/templates";
   const [, view, id] = hash.split("/");
+  const ticket = ++shownRoute;
+  main.dataset.route = String(ticket); // views that load before they render check it is still theirs
   current = null;
   try {
     if (view === "edit") {
@@ -126,8 +133,8 @@ async function route() {
     } else if (view === "test") {
       current = new TestView(main, Number(id), flash);
       await current.load();
-    } else if (view === "releases") await releases();
-    else await templateList();
+    } else if (view === "releases") await releases(ticket);
+    else await templateList(ticket);
   } catch (error) {
     flash(errorText(error), "error");
   }

@@ -16,7 +16,9 @@ export class TestView {
   }
 
   async load() {
+    const route = this.main.dataset.route;
     const templates = await api("/api/v1/templates");
+    if (this.main.dataset.route !== route) return; // the user has moved on while it loaded
     const picker = h("select", { id: "test-template" }, templates.map((t) => h("option", { value: t.id, selected: t.id === this.id }, `${t.name} (id ${t.id}, v${t.version})`)));
     picker.addEventListener("change", () => { location.hash = `#/test/${picker.value}`; });
     if (!templates.some((t) => t.id === this.id) && templates.length) this.id = templates[0].id;
