@@ -1,0 +1,42 @@
+"""The training fonts: all installed, held-out fonts kept apart from their designs' other cuts."""
+
+from __future__ import annotations
+
+import re
+
+from templateocr.training.charset import HANGUL
+from templateocr.training.fonts import FONTS, Split, Style, covered, fonts_for, missing_fonts
+
+
+def _design(filename: str) -> str:
+    """A font's design: the file name without weight, cut and extension."""
+    stem = filename.rsplit(".", 1)[0]
+    return re.sub(r"(-?(Regular|Bold|Light|ExtraBold|UltraLight|Italic|Eco|R|B|L|EB|a|Bd)$)", "", stem)
+
+
+def test_every_font_of_the_catalogue_is_installed() -> None:
+    assert missing_fonts() == []
+
+
+def test_no_design_is_both_trained_on_and_held_out() -> None:
+    train = {(_design(f.filename), f.family) for f in FONTS if f.split is Split.TRAIN}
+    held = {(_design(f.filename), f.family) for f in FONTS if f.split is Split.HELD_OUT}
+    assert not train & held
+    assert len({f.name for f in FONTS}) == len(FONTS)
+
+
+def test_each_evaluated_group_has_held_out_fonts() -> None:
+    for style in Style:
+        assert fonts_for(Split.HELD_OUT, style, hangul=True), style
+        assert fonts_for(Split.HELD_OUT, style, hangul=False), style
+        assert fonts_for(Split.TRAIN, style, hangul=True), style
+
+
+def test_korean_fonts_cover_every_syllable_and_latin_fonts_none() -> None:
+    for font in FONTS:
+        chars = covered(font)
+        if font.hangul:
+            assert set(HANGUL) <= chars, font.name
+        else:
+            assert not set(HANGUL) & chars, font.name
+            assert set("0123456789") <= chars or font.style is Style.HAND, font.name

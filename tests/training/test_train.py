@@ -1,0 +1,72 @@
+"""Training end to end on a tiny network: it learns, checkpoints, resumes, exports to ONNX that
+onnxruntime runs with the same outputs, and the engine reads with the export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from templateocr.engines.crnn import CrnnRecognizer
+from templateocr.engines.crnn_input import HEIGHT
+from templateocr.training.charset import CHARSET
+from templateocr.training.data import collate
+from templateocr.training.export import export_onnx
+from templateocr.training.model import Crnn, ModelConfig
+from templateocr.training.samples import SampleStream
+from templateocr.training.train import TrainConfig, cer, load_checkpoint, train
+
+TINY = ModelConfig(channels=(8, 8, 16, 16, 24), hidden=16)
+
+
+def test_cer() -> None:
+    assert cer("abc", "abc") == 0
+    assert cer("abcd", "abxd") == 0.25
+    assert cer("", "") == 0 and cer("", "x") == 1
+
+
+def test_the_network_learns_a_batch() -> None:
+    torch.manual_seed(0)
+    stream = SampleStream(11, degrade_share=0.0)
+    samples = [s for s in (stream.next("ko_name") for _ in range(20)) if s is not None][:8]
+    batch = collate(samples)
+    model = Crnn(ModelConfig(channels=(16, 16, 32, 32, 48), hidden=32))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    ctc = torch.nn.CTCLoss(zero_infinity=True)
+    losses = []
+    for _ in range(60):
+        out = model(batch["images"])
+        loss = ctc(out.permute(1, 0, 2), batch["targets"], batch["frames"], batch["target_lengths"])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss.detach()))
+    assert np.mean(losses[-5:]) < 0.5 * np.mean(losses[:5])
+
+
+def test_train_checkpoints_resumes_and_exports(tmp_path: Path) -> None:
+    config = TrainConfig(
+        run_dir=tmp_path / "run", steps=3, batch_size=4, workers=0, threads=1, log_every=1, validation_lines=8
+    )
+    checkpoint = train(config, TINY)
+    assert load_checkpoint(checkpoint)["step"] == 3
+    config.steps = 5
+    train(config)  # resumes: the model's widths come from the checkpoint
+    state = load_checkpoint(checkpoint)
+    assert state["step"] == 5 and state["config"]["channels"] == list(TINY.channels)
+
+    onnx_path = export_onnx(checkpoint, tmp_path / "model.onnx")
+    recognizer = CrnnRecognizer(onnx_path)
+    assert recognizer.charset == CHARSET and recognizer.metadata["step"] == "5"
+    model = Crnn(ModelConfig.from_dict(state["config"]))
+    model.load_state_dict(state["model"])
+    model.eval()
+    images = np.random.default_rng(0).uniform(-1, 1, (2, 1, HEIGHT, 96)).astype(np.float32)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(images)).numpy()
+    (actual,) = recognizer._session.run(None, {"images": images})
+    assert actual.shape == expected.shape == (2, 24, len(CHARSET) + 1)
+    assert np.allclose(actual, expected, atol=1e-4)
+    readings = recognizer.recognize([images[0, 0], images[1, 0, :, :64]])
+    assert len(readings) == 2
