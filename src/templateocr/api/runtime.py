@@ -1,4 +1,11 @@
-"""What the server builds once at start and every request shares."""
+"""What the server builds once at start and every request shares.
+
+Nothing a client can change is cached across requests here: every request reads its domain
+and the domain's releases from the store (two indexed queries), so a template created or
+released through one server process is served by every other process on its next request.
+``templates`` caches only prepared template *versions*, keyed by ``(id, version)``; a version
+never changes once stored and ids are never reused, so that cache can never serve stale data.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,9 @@ from dataclasses import dataclass, field
 
 from templateocr.engines.registry import EngineSet
 from templateocr.exceptions import RateLimitedError
+from templateocr.models.records import TemplateRecord
 from templateocr.pipeline.decode import DecodeLimits
-from templateocr.pipeline.prepare import TemplateCache
+from templateocr.pipeline.prepare import PreparedTemplate, TemplateCache
 from templateocr.settings import Settings
 from templateocr.store.base import TemplateStore
 
@@ -50,9 +58,27 @@ class Runtime:
     admin_token_hash: str
     templates: TemplateCache = field(default_factory=TemplateCache)
     limiter: DomainLimiter = field(init=False)
+    engines_ready: bool = False
+    """True once the app's start-up has built (and, when asked, warmed up) the engines."""
 
     def __post_init__(self) -> None:
         self.limiter = DomainLimiter(self.settings.domain_concurrency)
+
+    def prepared(self, record: TemplateRecord) -> PreparedTemplate:
+        """The prepared version of ``record`` (sample decoded, its features), from the cache."""
+        return self.templates.get(record, lambda: self.store.get_sample(record.id, record.version))
+
+    def prepare_released(self) -> int:
+        """Prepare every template version released to a domain (at start, so that no request
+        pays for it); returns how many versions that is."""
+        versions = {
+            (record.id, record.version): record
+            for domain in self.store.list_domains()
+            for record in self.store.released_templates(domain.id)
+        }
+        for record in versions.values():
+            self.prepared(record)
+        return len(versions)
 
     def decode_limits(self) -> DecodeLimits:
         """The image limits the settings ask for."""

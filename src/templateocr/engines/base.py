@@ -16,13 +16,14 @@ Contract (see ``docs/engines.md``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Image", "OcrEngine", "ReadOptions", "RecognizedWord"]
+__all__ = ["BatchOcrEngine", "Image", "OcrEngine", "ReadOptions", "RecognizedWord", "read_many"]
 
 Image = NDArray[np.uint8]
 
@@ -60,3 +61,22 @@ class OcrEngine(Protocol):
     def read(self, image: Image, options: ReadOptions) -> list[RecognizedWord]:
         """Return the words in ``image``, in reading order."""
         ...
+
+
+Job = tuple[Image, ReadOptions]
+
+
+@runtime_checkable
+class BatchOcrEngine(OcrEngine, Protocol):
+    """An engine that reads several crops at once (one model call for all their lines)."""
+
+    def read_many(self, jobs: Sequence[Job]) -> list[list[RecognizedWord]]:
+        """The words of each crop, in order; the same as ``read`` on each."""
+        ...
+
+
+def read_many(engine: OcrEngine, jobs: Sequence[Job]) -> list[list[RecognizedWord]]:
+    """Read crops with ``engine``: in one batch when it can, else one by one."""
+    if isinstance(engine, BatchOcrEngine):
+        return engine.read_many(jobs)
+    return [engine.read(image, options) for image, options in jobs]

@@ -11,6 +11,7 @@ line is cut into words at the gaps in the ink.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,17 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from templateocr.engines.base import Image, ReadOptions, RecognizedWord
-from templateocr.engines.crnn_input import STRIDE, line_to_input, pad_lines
+from templateocr.engines.crnn_input import HEIGHT, STRIDE, line_to_input, pad_lines
 from templateocr.engines.ctc import greedy_decode
-from templateocr.engines.lines import (
-    InkMap,
-    find_ink,
-    line_image,
-    recognized_words,
-    split_lines,
-    split_words,
-    to_gray,
-)
+from templateocr.engines.lines import crop_lines, recognized_words, split_words
 from templateocr.exceptions import ConfigurationError
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
@@ -108,56 +101,33 @@ class CrnnEngine:
 
     def read(self, image: Image, options: ReadOptions) -> list[RecognizedWord]:
         """Read the words of a crop; ``[]`` when it holds no text."""
-        gray = to_gray(image)
-        ink = find_ink(gray)
-        boxes = split_lines(gray, ink)
-        if options.single_char and len(boxes) > 1:
-            boxes = [
-                (
-                    min(b[0] for b in boxes),
-                    min(b[1] for b in boxes),
-                    max(b[2] for b in boxes),
-                    max(b[3] for b in boxes),
-                )
-            ]
-        if not boxes:
-            return []
-        return self.read_lines(gray, ink, boxes, options)
+        return self.read_many([(image, options)])[0]
 
-    def read_lines(
-        self,
-        gray: NDArray[np.uint8],
-        ink: InkMap,
-        boxes: list[tuple[int, int, int, int]],
-        options: ReadOptions,
-    ) -> list[RecognizedWord]:
-        """Recognize the given line boxes of a crop and cut them into words."""
-        inputs, placements = [], []
-        for box in boxes:
-            height = box[3] - box[1]
-            pad_x = max(3.0, LINE_PAD_X * height)
-            line = line_image(gray, ink, box, pad_x, max(2.0, LINE_PAD_Y * height))
-            model_input = line_to_input(line)
-            # input column -> crop x: the line was scaled by input height / line height
-            scale = line.shape[0] / model_input.shape[0]
-            placements.append((box[0] - round(pad_x), scale))
-            inputs.append(model_input)
-        words: list[RecognizedWord] = []
-        for box, (origin, scale), reading in zip(
-            boxes, placements, self.recognizer.recognize(inputs), strict=True
-        ):
-            text = reading.text.strip()
-            if not _keep(text, reading.score, options):
-                continue
-            chars = [
-                (c, x, p)
-                for c, x, p in zip(reading.text, reading.centers, reading.confidences, strict=True)
-                if not c.isspace()
-            ]
-            centers = [origin + x * scale for _, x, _ in chars]
-            confidences = [p for _, _, p in chars]
-            words.extend(recognized_words(split_words(ink.text, box, text, centers), confidences))
-        return words
+    def read_many(self, jobs: Sequence[tuple[Image, ReadOptions]]) -> list[list[RecognizedWord]]:
+        """Read several crops with one model call for all their lines."""
+        crops = [crop_lines(image, options, LINE_PAD_X, LINE_PAD_Y) for image, options in jobs]
+        inputs = [line_to_input(line) for crop in crops for line in crop.lines]
+        readings = iter(self.recognizer.recognize(inputs))
+        out: list[list[RecognizedWord]] = []
+        for crop, (_, options) in zip(crops, jobs, strict=True):
+            words: list[RecognizedWord] = []
+            for box, origin, line in zip(crop.boxes, crop.origins, crop.lines, strict=True):
+                reading = next(readings)
+                text = reading.text.strip()
+                if not _keep(text, reading.score, options):
+                    continue
+                # input column -> crop x: the line was scaled to the model's height
+                scale = line.shape[0] / HEIGHT
+                placed = [
+                    (origin + x * scale, p)
+                    for c, x, p in zip(reading.text, reading.centers, reading.confidences, strict=True)
+                    if not c.isspace()
+                ]
+                centers = [x for x, _ in placed]
+                confidences = [p for _, p in placed]
+                words.extend(recognized_words(split_words(crop.ink.text, box, text, centers), confidences))
+            out.append(words)
+        return out
 
 
 def _keep(text: str, score: float, options: ReadOptions) -> bool:

@@ -7,9 +7,9 @@ crop is Latin or digits, which PP-OCR reads better: the second engine's reading 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from templateocr.engines.base import Image, OcrEngine, ReadOptions, RecognizedWord
+from templateocr.engines.base import Image, OcrEngine, ReadOptions, RecognizedWord, read_many
 
 __all__ = ["ScriptFallbackEngine"]
 
@@ -30,11 +30,17 @@ class ScriptFallbackEngine:
 
     def read(self, image: Image, options: ReadOptions) -> list[RecognizedWord]:
         """Read with the primary engine, and again with the secondary when it read no script."""
-        words = self.primary.read(image, options)
-        if not words or any(self.script(ch) for word in words for ch in word.text):
-            return words
-        other = self.secondary.read(image, options)
-        if not other:
-            return words
-        confidence = sum(w.confidence for w in other) / len(other)
-        return other if confidence >= MIN_FALLBACK_CONFIDENCE else words
+        return self.read_many([(image, options)])[0]
+
+    def read_many(self, jobs: Sequence[tuple[Image, ReadOptions]]) -> list[list[RecognizedWord]]:
+        """Each engine reads its crops in one batch (when it can)."""
+        results = read_many(self.primary, jobs)
+        again = [
+            i
+            for i, words in enumerate(results)
+            if words and not any(self.script(ch) for word in words for ch in word.text)
+        ]
+        for i, other in zip(again, read_many(self.secondary, [jobs[i] for i in again]), strict=True):
+            if other and sum(w.confidence for w in other) / len(other) >= MIN_FALLBACK_CONFIDENCE:
+                results[i] = other
+        return results

@@ -19,11 +19,13 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from templateocr.engines.base import RecognizedWord
+from templateocr.engines.base import ReadOptions, RecognizedWord
 
 __all__ = [
     "Box",
+    "CropLines",
     "InkMap",
+    "crop_lines",
     "find_ink",
     "ink_gaps",
     "is_cjk",
@@ -457,3 +459,44 @@ def recognized_words(
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class CropLines:
+    """The lines of one crop, cut out for a recognizer: boxes in the crop, the line images, and
+    the crop x of each line image's left edge."""
+
+    ink: InkMap
+    boxes: list[Box]
+    lines: list[NDArray[np.uint8]]
+    origins: list[int]
+
+
+def crop_lines(
+    image: NDArray[np.uint8],
+    options: ReadOptions,
+    pad_x: float,
+    pad_y: float,
+    min_pad: tuple[float, float] = (3.0, 2.0),
+) -> CropLines:
+    """Find a crop's lines and cut each out with margins of ``pad_x`` / ``pad_y`` of its height
+    (at least ``min_pad`` pixels); a single-character crop's lines are taken as one."""
+    gray = to_gray(image)
+    ink = find_ink(gray)
+    boxes = split_lines(gray, ink)
+    if options.single_char and len(boxes) > 1:
+        boxes = [
+            (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+        ]
+    lines, origins = [], []
+    for box in boxes:
+        height = box[3] - box[1]
+        px, py = max(min_pad[0], pad_x * height), max(min_pad[1], pad_y * height)
+        lines.append(line_image(gray, ink, box, px, py))
+        origins.append(box[0] - round(px))
+    return CropLines(ink, boxes, lines, origins)

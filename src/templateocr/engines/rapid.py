@@ -15,22 +15,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from templateocr.engines.base import Image, ReadOptions, RecognizedWord
-from templateocr.engines.lines import (
-    InkMap,
-    find_ink,
-    line_image,
-    recognized_words,
-    split_lines,
-    split_words,
-    to_gray,
-)
+from templateocr.engines.lines import InkMap, crop_lines, recognized_words, split_words
 from templateocr.exceptions import ConfigurationError
 
 # onnxruntime writes ~/.cache/Microsoft/DeveloperTools/.onnxruntime/ when it is *imported*
@@ -96,42 +88,32 @@ class RapidEngine:
 
     def read(self, image: Image, options: ReadOptions) -> list[RecognizedWord]:
         """Read the words of a crop; ``[]`` when it holds no text."""
-        gray = to_gray(image)
-        ink = find_ink(gray)
-        boxes = split_lines(gray, ink)
-        if options.single_char and len(boxes) > 1:
-            boxes = [_union(boxes)]
-        if not boxes:
-            return []
-        return self.read_lines(gray, ink, boxes, options)
+        return self.read_many([(image, options)])[0]
 
-    def read_lines(
-        self,
-        gray: NDArray[np.uint8],
-        ink: InkMap,
-        boxes: list[tuple[int, int, int, int]],
-        options: ReadOptions,
-    ) -> list[RecognizedWord]:
-        """Recognize the given line boxes of a crop and cut them into words."""
+    def read_many(self, jobs: Sequence[tuple[Image, ReadOptions]]) -> list[list[RecognizedWord]]:
+        """Read several crops with one recognizer call for all their lines."""
         from rapidocr.ch_ppocr_rec import TextRecInput
 
-        images, origins = [], []
-        for box in boxes:
-            height = box[3] - box[1]
-            pad_x, pad_y = max(4.0, _PAD_X * height), max(3.0, _PAD_Y * height)
-            line = line_image(gray, ink, box, pad_x, pad_y)
-            images.append(np.ascontiguousarray(np.stack([line] * 3, axis=-1)))
-            origins.append((box[0] - round(pad_x), line.shape[1]))
+        crops = [crop_lines(image, options, _PAD_X, _PAD_Y, (4.0, 3.0)) for image, options in jobs]
+        images = [
+            np.ascontiguousarray(np.stack([line] * 3, axis=-1)) for crop in crops for line in crop.lines
+        ]
+        if not images:
+            return [[] for _ in jobs]
         result = self._recognizer(TextRecInput(img=images, return_word_box=True))
-        words: list[RecognizedWord] = []
-        for box, (origin_x, width), text, score, info in zip(
-            boxes, origins, result.txts, result.scores, result.word_results, strict=True
-        ):
-            text = str(text).strip()
-            if not _keep(text, float(score), options):
-                continue
-            words.extend(_line_words(ink, box, text, info, origin_x, width, float(score)))
-        return words
+        readings = iter(zip(result.txts, result.scores, result.word_results, strict=True))
+        out: list[list[RecognizedWord]] = []
+        for crop, (_, options) in zip(crops, jobs, strict=True):
+            words: list[RecognizedWord] = []
+            for box, origin_x, line in zip(crop.boxes, crop.origins, crop.lines, strict=True):
+                text, score, info = next(readings)
+                text = str(text).strip()
+                if _keep(text, float(score), options):
+                    words.extend(
+                        _line_words(crop.ink, box, text, info, origin_x, line.shape[1], float(score))
+                    )
+            out.append(words)
+        return out
 
 
 def _keep(text: str, score: float, options: ReadOptions) -> bool:
@@ -161,12 +143,3 @@ def _line_words(
     if len(confs) != len(chars):
         confs = [score] * len(chars)
     return recognized_words(split_words(ink.text, box, text, centers), confs)
-
-
-def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )

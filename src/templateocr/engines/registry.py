@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from templateocr.engines.base import Image, OcrEngine, ReadOptions, RecognizedWord
+from templateocr.engines.base import Image, OcrEngine, ReadOptions, RecognizedWord, read_many
 from templateocr.engines.chinese import to_japanese, to_traditional
 from templateocr.engines.system import LANGS
 from templateocr.exceptions import ConfigurationError
@@ -61,7 +61,13 @@ class MappedEngine:
 
     def read(self, image: Image, options: ReadOptions) -> list[RecognizedWord]:
         """Read with the inner engine, then map each line's text (the maps keep its length)."""
-        words = self.inner.read(image, options)
+        return self.read_many([(image, options)])[0]
+
+    def read_many(self, jobs: Sequence[tuple[Image, ReadOptions]]) -> list[list[RecognizedWord]]:
+        """Read in one batch with the inner engine, then map each crop's lines."""
+        return [self._map(words) for words in read_many(self.inner, jobs)]
+
+    def _map(self, words: list[RecognizedWord]) -> list[RecognizedWord]:
         out: list[RecognizedWord] = []
         line: list[RecognizedWord] = []
         for word in words:
@@ -96,6 +102,12 @@ def _rapid(engines: EngineSet) -> OcrEngine:
     return RapidEngine(intra_op_num_threads=engines.config.intra_op_threads)
 
 
+def _crnn(engines: EngineSet) -> OcrEngine:
+    from templateocr.engines.crnn import CrnnEngine
+
+    return CrnnEngine(threads=engines.config.intra_op_threads)
+
+
 def _tesseract(lang: str, whitelist: str | None = None) -> Callable[[EngineSet], OcrEngine]:
     def build(engines: EngineSet) -> OcrEngine:
         from templateocr.engines.tesseract import TesseractEngine
@@ -128,6 +140,7 @@ def _null(engines: EngineSet) -> OcrEngine:
 
 _FACTORIES: dict[str, Callable[[EngineSet], OcrEngine]] = {
     "rapid": _rapid,
+    "crnn": _crnn,
     "rapid-ja": lambda engines: MappedEngine(engines.engine("rapid"), to_japanese, "ja"),
     "rapid-zh-TW": lambda engines: MappedEngine(engines.engine("rapid"), to_traditional, "zh-TW"),
     "tesseract-kor": _tesseract("kor"),
@@ -201,6 +214,18 @@ class EngineSet:
     def read(self, image: Image, lang: str, options: ReadOptions) -> list[RecognizedWord]:
         """Read one crop with the engine for ``lang``."""
         return self.engine_for(lang, options).read(image, options)
+
+    def read_many(self, jobs: Sequence[tuple[Image, ReadOptions]], lang: str) -> list[list[RecognizedWord]]:
+        """Read crops of ``lang``: those that go to one engine in one batch."""
+        results: list[list[RecognizedWord]] = [[] for _ in jobs]
+        groups: dict[int, tuple[OcrEngine, list[int]]] = {}
+        for i, (_, options) in enumerate(jobs):
+            engine = self.engine_for(lang, options)
+            groups.setdefault(id(engine), (engine, []))[1].append(i)
+        for engine, indices in groups.values():
+            for i, words in zip(indices, read_many(engine, [jobs[i] for i in indices]), strict=True):
+                results[i] = words
+        return results
 
     def warm_up(self, langs: tuple[str, ...] = LANGS) -> None:
         """Build every engine the routes of ``langs`` use and run each once on a rendered line."""

@@ -13,6 +13,7 @@ from templateocr.geometry import Quad
 from templateocr.models.template import FieldType, ValueType
 
 __all__ = [
+    "AlignmentInfo",
     "CombineResult",
     "FieldResult",
     "InferStatus",
@@ -93,6 +94,20 @@ class ValidationOutcome:
 
 
 @dataclass(frozen=True)
+class AlignmentInfo:
+    """How well a page was aligned to its template's sample (an extension CLOVA clients ignore).
+
+    ``score``: share of the sample's print found where the alignment puts it (0..1);
+    ``reprojection_error_px``: RMS distance in sample pixels between that print and where the
+    alignment puts it; ``inliers``: feature matches consistent with the alignment.
+    """
+
+    score: float
+    reprojection_error_px: float
+    inliers: int
+
+
+@dataclass(frozen=True)
 class PageResult:
     """Everything one page of a request produced."""
 
@@ -107,3 +122,4 @@ class PageResult:
     validation: ValidationOutcome = field(
         default_factory=lambda: ValidationOutcome(ValidationStatus.NO_REQUESTED)
     )
+    alignment: AlignmentInfo | None = None

@@ -92,6 +92,9 @@ class Alignment:
     score: float
     """0..1, how surely the page is this template: the share of the sample's print patches found
     in the page where the homography puts them."""
+    reprojection_error_px: float = 0.0
+    """RMS distance, in sample pixels, between where the agreeing patches were found and where
+    the homography puts them (how well the areas sit on the printed boxes)."""
 
 
 @dataclass(frozen=True)
@@ -404,6 +407,20 @@ def _agreeing(
     return agree
 
 
+def _residual(
+    found: _PatchShifts,
+    correction: NDArray[np.float64],
+    centres: NDArray[np.float64],
+    agree: NDArray[np.bool_],
+) -> float:
+    """RMS distance (working px) between the agreeing patches and the correction's prediction."""
+    if not agree.any():
+        return 0.0
+    predicted = apply_homography(correction, centres[agree])
+    squared = np.sum((predicted - (centres[agree] + found.shifts[agree])) ** 2, axis=1)
+    return float(np.sqrt(squared.mean()))
+
+
 def _cost(found: _PatchShifts, correction: NDArray[np.float64], centres: NDArray[np.float64]) -> float:
     """Truncated squared residual over the well-correlated patches (lower is a better fit)."""
     usable = found.found & (found.peaks >= _NCC_MIN)
@@ -443,6 +460,8 @@ class Refinement:
     """Share of the sample's structured patches (inside the page) found where it puts them."""
     text_agreement: float | None
     """The same share over the patches holding print other than ruled lines (None: too few)."""
+    residual_px: float = 0.0
+    """RMS distance (sample px) between the agreeing patches and where the homography puts them."""
 
     @property
     def score(self) -> float:
@@ -462,12 +481,14 @@ def refine(template: Features, page: Features, homography: NDArray[np.float64]) 
     current = _to_working(homography, template, page)
     agree = np.zeros(len(centres), dtype=bool)
     inside = np.zeros(len(centres), dtype=bool)
+    residual = 0.0
     for radius in _SEARCH:
         found = _find_patches(template, page, current, centres, radius)
         if found.inside.sum() < _MIN_AGREE:
             break
         inside = found.inside
         agree = _agreeing(found, np.eye(3), centres)
+        residual = _residual(found, np.eye(3), centres, agree)
         correction = _fit_correction(found, centres)
         if correction is None or _cost(found, correction, centres) >= _cost(found, np.eye(3), centres):
             break
@@ -476,8 +497,10 @@ def refine(template: Features, page: Features, homography: NDArray[np.float64]) 
             break
         current = candidate / candidate[2, 2]
         agree = _agreeing(found, correction, centres)
+        residual = _residual(found, correction, centres, agree)
     text_inside = int((inside & patches.text).sum())
     return Refinement(
+        residual_px=residual / template.scale,
         homography=_to_original(current, template, page),
         agreement=float(agree.sum() / max(1, inside.sum())),
         text_agreement=float((agree & patches.text).sum() / text_inside)
@@ -527,6 +550,7 @@ def improve(template: Features, page: Features, alignment: Alignment) -> Alignme
         inliers=guided.inliers,
         inlier_ratio=guided.inliers / max(1, guided.matches),
         score=float(np.clip(again.score, 0.0, 1.0)),
+        reprojection_error_px=again.residual_px,
     )
 
 
@@ -541,6 +565,7 @@ def complete(template: Features, page: Features, coarse: CoarseMatch, *, retry: 
         inliers=coarse.inliers,
         inlier_ratio=coarse.inliers / max(1, coarse.matches),
         score=float(np.clip(refined.score, 0.0, 1.0)),
+        reprojection_error_px=refined.residual_px,
     )
     if retry and alignment.score < _RETRY_BELOW:
         return improve(template, page, alignment)

@@ -8,7 +8,7 @@ engine for the page's language, and map every word's box back into page pixels.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from templateocr.pipeline.dropout import added_ink, ink_mask
 from templateocr.pipeline.postprocess import filter_numeric, join_words, mean_confidence, normalize_text
 from templateocr.pipeline.prepare import PreparedTemplate
 
-__all__ = ["Reader", "read_fields", "read_title"]
+__all__ = ["Reader", "read_batch", "read_fields", "read_title"]
 
 MULTILINE_HEIGHT = 80.0
 """Areas taller than this (template px, about 13 mm at 150 dpi) may hold several lines."""
@@ -38,6 +38,17 @@ class Reader(Protocol):
     def read(self, image: Image, lang: str, options: ReadOptions) -> list[RecognizedWord]:
         """Read one crop."""
         ...
+
+
+def read_batch(
+    reader: Reader, jobs: Sequence[tuple[Image, ReadOptions]], lang: str
+) -> list[list[RecognizedWord]]:
+    """Read crops through ``reader``, in batches when it can (``EngineSet.read_many``)."""
+    batch: Any = getattr(reader, "read_many", None)
+    if callable(batch):
+        result: list[list[RecognizedWord]] = batch(jobs, lang)
+        return result
+    return [reader.read(image, lang, options) for image, options in jobs]
 
 
 def read_title(
@@ -57,29 +68,34 @@ def read_fields(
     reader: Reader,
     lang: str,
 ) -> list[FieldResult]:
-    """Read every field of ``template`` on ``page``, in template order."""
-    return [
-        _read_field(page, homography, template.sample, field, reader, lang)
-        for field in template.record.definition.fields
-    ]
+    """Read every field of ``template`` on ``page``, in template order.
 
-
-def _read_field(
-    page: Image, homography: Homography, sample: Image, field: FieldSpec, reader: Reader, lang: str
-) -> FieldResult:
-    if field.type is FieldType.CHECKBOX:
-        return _read_checkbox(page, homography, sample, field)
-    if field.type is FieldType.MULTI_BOX:
-        return _read_multibox(page, homography, sample, field, reader, lang)
-    area = field.area
-    crop, cleaned, has_ink = _cut_and_drop(page, homography, sample, area)
-    if not has_ink:
-        return _empty(field, area, homography)
-    options = ReadOptions(multiline=_tall(area), numeric=field.value_type is ValueType.NUMERIC)
-    words = reader.read(cleaned, lang, options)
-    return _text_result(
-        field.name, field.type, field.value_type, area, crop, homography, words, field.separators
-    )
+    Text fields are cut out and cleaned first, then read together (one recognizer call for all
+    their lines where the engine can), then turned into results.
+    """
+    fields = template.record.definition.fields
+    results: list[FieldResult | None] = [None] * len(fields)
+    pending: list[tuple[int, Crop]] = []
+    jobs: list[tuple[Image, ReadOptions]] = []
+    for i, field in enumerate(fields):
+        if field.type is FieldType.CHECKBOX:
+            results[i] = _read_checkbox(page, homography, template.sample, field)
+        elif field.type is FieldType.MULTI_BOX:
+            results[i] = _read_multibox(page, homography, template.sample, field, reader, lang)
+        else:
+            crop, cleaned, has_ink = _cut_and_drop(page, homography, template.sample, field.area)
+            if not has_ink:
+                results[i] = _empty(field, field.area, homography)
+                continue
+            options = ReadOptions(multiline=_tall(field.area), numeric=field.value_type is ValueType.NUMERIC)
+            pending.append((i, crop))
+            jobs.append((cleaned, options))
+    for (i, crop), words in zip(pending, read_batch(reader, jobs, lang), strict=True):
+        field = fields[i]
+        results[i] = _text_result(
+            field.name, field.type, field.value_type, field.area, crop, homography, words, field.separators
+        )
+    return [result for result in results if result is not None]
 
 
 def _cut_and_drop(page: Image, homography: Homography, sample: Image, area: Quad) -> tuple[Crop, Image, bool]:

@@ -15,7 +15,7 @@ Usage::
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ParamSpec, Protocol, TypeVar
@@ -114,16 +114,27 @@ class _TimedReader:
     def __init__(self, inner: _Reader) -> None:
         self.inner = inner
 
-    def read(self, image: Image, lang: str, options: ReadOptions) -> list[RecognizedWord]:
+    def _name(self, lang: str, options: ReadOptions) -> str:
         engine_for: Any = getattr(self.inner, "engine_for", None)
-        name = "reader"
         if callable(engine_for):
             try:
-                name = str(engine_for(lang, options).name)
-            except Exception:  # the read below raises the real error
-                name = "reader"
-        with stage(f"engine:{name}"):
+                return str(engine_for(lang, options).name)
+            except Exception:  # the read raises the real error
+                return "reader"
+        return "reader"
+
+    def read(self, image: Image, lang: str, options: ReadOptions) -> list[RecognizedWord]:
+        with stage(f"engine:{self._name(lang, options)}"):
             return self.inner.read(image, lang, options)
+
+    def read_many(self, jobs: Sequence[tuple[Image, ReadOptions]], lang: str) -> list[list[RecognizedWord]]:
+        """A batch is recorded under the engine of its first crop (a page's text fields share one)."""
+        if not jobs:
+            return []
+        with stage(f"engine:{self._name(lang, jobs[0][1])}"):
+            from templateocr.pipeline.recognize import read_batch
+
+            return read_batch(self.inner, jobs, lang)
 
 
 def timed_reader(reader: _Reader) -> _Reader:

@@ -167,11 +167,18 @@ def rotate_secret(domain_id: int, request: Request, store: StoreDep) -> DomainOu
 def release_templates(
     domain_id: int,
     request: Request,
-    store: StoreDep,
+    runtime: RuntimeDep,
     body: Annotated[ReleaseRequest, Body()],
 ) -> DomainOut:
-    """Put each template's newest version into service; all or none (404 names a missing one)."""
-    return domain_out(store.release(domain_id, body.template_ids), store, _base(request))
+    """Put each template's newest version into service; all or none (404 names a missing one).
+
+    The released versions are prepared here (sample features), so that the first request that
+    reads with them does not pay for it."""
+    store = runtime.store
+    domain = store.release(domain_id, body.template_ids)
+    for record in store.released_templates(domain_id):
+        runtime.prepared(record)
+    return domain_out(domain, store, _base(request))
 
 
 @router.delete(
