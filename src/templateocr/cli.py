@@ -82,17 +82,37 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             os.environ[env] = str(value)
     settings = load_settings()
     require_system_packages()
+    # Every process writes its metrics into one fresh directory; set before prometheus_client is
+    # imported here or in a worker (``api/metrics.py``).
+    metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.data_dir / "metrics")
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+
+    from templateocr.api.app import prepare_server
+    from templateocr.api.logs import uvicorn_log_config
+    from templateocr.api.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir(metrics_dir)
+
+    def say(message: str) -> None:
+        sys.stderr.write(message + "\n")
+
+    prepare_server(settings, announce=say)
     sys.stderr.write(
         f"templateocr {__version__}: http://{settings.host}:{settings.port}/  "
-        f"(console /console, API docs /docs, data {settings.data_dir})\n"
+        f"(console /console, API docs /docs, data {settings.data_dir}, {settings.workers} process(es))\n"
     )
+    sys.stderr.flush()
     uvicorn.run(
         "templateocr.api.app:app_from_environment",
         factory=True,
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        log_level="info",
+        log_config=uvicorn_log_config(settings.log_level.upper()),
+        log_level=settings.log_level,
+        access_log=False,
+        server_header=False,
     )
     return 0
 

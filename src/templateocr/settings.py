@@ -7,6 +7,7 @@ No instance is built at import time: ``create_app()`` and the CLI build one with
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -35,15 +36,22 @@ class Settings(BaseSettings):
     secret: str | None = None
     allow_private_urls: bool = False
     default_lang: str = "ko"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     max_image_bytes: int = Field(default=MAX_IMAGE_BYTES, ge=1)
     max_pixels: int = Field(default=60_000_000, ge=1)
     max_pages: int = Field(default=10, ge=1)
     url_timeout_s: float = Field(default=10.0, gt=0)
     validator_timeout_s: float = Field(default=5.0, gt=0)
+    page_timeout_s: float = Field(default=60.0, gt=0)
     domain_concurrency: int = Field(default=8, ge=1)
     match_threshold: float = Field(default=0.6, ge=0, le=1)
     pdf_dpi: int = Field(default=150, ge=50, le=400)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_level(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("default_lang")
     @classmethod

@@ -98,13 +98,18 @@ def settings_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 def settings(
-    tmp_path: Path, admin_token: str, domain_secret: str, settings_overrides: dict[str, Any]
+    tmp_path: Path,
+    database_url: str,
+    admin_token: str,
+    domain_secret: str,
+    settings_overrides: dict[str, Any],
 ) -> Settings:
-    """Settings with a fresh data directory (SQLite inside), a fixed admin token and domain secret."""
+    """Settings with a fresh data directory and database (SQLite in it; PostgreSQL too for
+    modules marked ``pytest.mark.databases``), a fixed admin token and domain secret."""
     data_dir = tmp_path / "data"
     values: dict[str, Any] = {
         "data_dir": data_dir,
-        "database_url": f"sqlite:///{data_dir / 'templateocr.sqlite3'}",
+        "database_url": database_url,
         "admin_token": admin_token,
         "secret": domain_secret,
         "default_lang": "ko",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.databases  # SQLite and PostgreSQL (tests/conftest.py)
 URL = "/api/v1/domains"
 Headers = dict[str, str]
 

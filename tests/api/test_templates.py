@@ -16,6 +16,7 @@ from PIL import Image
 
 from templateocr.api.template_io import MAX_BODY_BYTES
 
+pytestmark = pytest.mark.databases  # SQLite and PostgreSQL (tests/conftest.py)
 URL = "/api/v1/templates"
 Body = Callable[..., dict[str, Any]]
 Headers = dict[str, str]

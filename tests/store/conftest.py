@@ -1,4 +1,4 @@
-"""Fixtures for the store tests: a migrated SQLite file in tmp_path and definitions to store."""
+"""Fixtures for the store tests: a migrated database (SQLite and PostgreSQL, see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -46,14 +46,20 @@ def make_definition() -> Callable[..., TemplateDefinition]:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A SQLite URL in a directory that does not exist yet."""
+def db_url(database_url: str) -> str:
+    """A fresh empty database: SQLite in a directory that does not exist yet, or PostgreSQL."""
+    return database_url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite URL in a directory that does not exist yet (for SQLite-only tests)."""
     return f"sqlite:///{tmp_path / 'data' / 'store.sqlite3'}"
 
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[SqlStore]:
-    """A migrated store on a fresh SQLite file."""
+    """A migrated store on a fresh database (each test runs on SQLite and on PostgreSQL)."""
     opened = open_store(db_url)
     try:
         yield opened

@@ -1,4 +1,5 @@
-"""The Alembic migrations: they build exactly the tables the code defines, once, also in parallel."""
+"""The Alembic migrations: they build exactly the tables the code defines, once, also in parallel,
+on SQLite and on PostgreSQL (``db_url`` is both, see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from templateocr.store.engine import create_store_engine
 from templateocr.store.migrate import alembic_config, current_revision, head_revision, upgrade_database
@@ -69,8 +70,8 @@ def test_upgrade_twice_is_a_no_op(db_url: str) -> None:
         again.close()
 
 
-def test_downgrade_to_base_drops_everything(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'down.sqlite3'}"
+def test_downgrade_to_base_drops_everything(db_url: str) -> None:
+    url = db_url
     engine = create_store_engine(url)
     try:
         upgrade_database(engine)
@@ -81,10 +82,12 @@ def test_downgrade_to_base_drops_everything(tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_alembic_by_url_without_a_connection(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'by-url.sqlite3'}"
+def test_alembic_by_url_without_a_connection(db_url: str) -> None:
+    url = db_url
+    if url.startswith("sqlite:///"):  # Alembic by URL makes no directory
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")
-    engine = create_engine(url)
+    engine = create_store_engine(url)
     try:
         assert set(inspect(engine).get_table_names()) >= TABLES
     finally:
@@ -121,9 +124,9 @@ store.close()
 """
 
 
-def test_processes_starting_together(tmp_path: Path) -> None:
-    """Four processes migrate and write one new SQLite file at once without an error."""
-    url = f"sqlite:///{tmp_path / 'fresh' / 'db.sqlite3'}"
+def test_processes_starting_together(db_url: str) -> None:
+    """Four processes migrate and write one new, empty database at once without an error."""
+    url = db_url
     children = [
         subprocess.Popen([sys.executable, "-c", _CHILD, url], stderr=subprocess.PIPE, text=True)
         for _ in range(4)

@@ -1,4 +1,5 @@
-"""SqlStore against a real SQLite file: templates, versions, domains, releases, settings."""
+"""SqlStore against real databases (a SQLite file, a PostgreSQL database): templates, versions,
+domains, releases, settings."""
 
 from __future__ import annotations
 
@@ -25,19 +26,31 @@ def count(store: SqlStore, table: object) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
 
 
-def test_open_store_creates_private_directory(db_url: str, tmp_path: Path) -> None:
-    store = open_store(db_url)
+def test_open_store_creates_private_directory(sqlite_url: str, tmp_path: Path) -> None:
+    store = open_store(sqlite_url)
     store.close()
     data_dir = tmp_path / "data"
     assert (data_dir / "store.sqlite3").is_file()
     assert stat.S_IMODE(data_dir.stat().st_mode) & 0o077 == 0
 
 
-def test_sqlite_pragmas(store: SqlStore) -> None:
-    with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+def test_sqlite_pragmas(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    finally:
+        store.close()
+
+
+def test_backend_is_the_one_asked_for(store: SqlStore, db_url: str) -> None:
+    """PostgreSQL URLs (``postgresql://`` too) go through psycopg 3; nothing falls back to SQLite."""
+    expected = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    assert store.engine.dialect.name == expected
+    if expected == "postgresql":
+        assert store.engine.dialect.driver == "psycopg"
 
 
 def test_create_and_read_template(store: SqlStore, make_definition: MakeDef) -> None:

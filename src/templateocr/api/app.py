@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from templateocr import __version__
 from templateocr.api.errors import install_error_handlers
-from templateocr.api.routes import console, domains, infer, template_test, templates
+from templateocr.api.observability import ObservabilityMiddleware
+from templateocr.api.routes import console, domains, health, infer, template_test, templates
 from templateocr.api.runtime import Runtime
 from templateocr.api.security import ensure_admin_token
 from templateocr.engines.registry import EngineSet
@@ -19,9 +19,39 @@ from templateocr.settings import Settings
 from templateocr.store.base import TemplateStore
 from templateocr.store.sql import open_store
 
-__all__ = ["app_from_environment", "build_runtime", "create_app"]
+__all__ = ["app_from_environment", "build_runtime", "create_app", "prepare_server"]
 
 log = logging.getLogger("templateocr")
+
+
+def _prepare_store(settings: Settings, store: TemplateStore, announce: Callable[[str], None] | None) -> str:
+    """Domain 1 and the admin token (printed once when generated); the token's hash."""
+    store.ensure_default_domain(settings.default_lang, settings.secret)
+    token_hash, new_token = ensure_admin_token(settings, store)
+    if new_token is not None:
+        message = (
+            "Generated the admin token (shown once; set TEMPLATEOCR_ADMIN_TOKEN to choose your own): "
+            + new_token
+        )
+        (announce or log.warning)(message)
+    return token_hash
+
+
+def _private_data_dir(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    settings.data_dir.chmod(0o700)  # the data directory is the owner's only, also when it existed
+
+
+def prepare_server(settings: Settings, *, announce: Callable[[str], None] | None = None) -> None:
+    """What ``serve`` does once, before it starts its processes: the data directory (0o700), the
+    database migrated, domain 1 and the admin token. The processes then find all of it ready, so
+    only one of them could ever generate (and print) a token."""
+    _private_data_dir(settings)
+    store = open_store(settings.resolved_database_url)
+    try:
+        _prepare_store(settings, store, announce)
+    finally:
+        store.close()
 
 
 def build_runtime(
@@ -32,16 +62,9 @@ def build_runtime(
     announce: Callable[[str], None] | None = None,
 ) -> Runtime:
     """Open the store (migrating it), make sure domain 1 and the admin token exist, build engines."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _private_data_dir(settings)
     store = store or open_store(settings.resolved_database_url)
-    store.ensure_default_domain(settings.default_lang, settings.secret)
-    token_hash, new_token = ensure_admin_token(settings, store)
-    if new_token is not None:
-        message = (
-            "Generated the admin token (shown once; set TEMPLATEOCR_ADMIN_TOKEN to choose your own): "
-            + new_token
-        )
-        (announce or log.warning)(message)
+    token_hash = _prepare_store(settings, store, announce)
     engines = engines or EngineSet()
     return Runtime(settings=settings, store=store, engines=engines, admin_token_hash=token_hash)
 
@@ -60,6 +83,8 @@ def create_app(
             app.state.runtime = build_runtime(settings)
         if warm_up:
             app.state.runtime.engines.warm_up()
+            app.state.runtime.prepare_released()
+        app.state.runtime.engines_ready = True
         yield
 
     app = FastAPI(
@@ -71,15 +96,8 @@ def create_app(
     app.state.runtime = runtime
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def _trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request.state.trace_id = uuid.uuid4().hex
-        return await call_next(request)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.add_middleware(ObservabilityMiddleware)
+    app.include_router(health.router)
     app.include_router(infer.router)
     app.include_router(templates.router, prefix="/api/v1")
     app.include_router(template_test.router, prefix="/api/v1")

@@ -90,6 +90,11 @@ class TemplateStore(Protocol):
         """A stored setting (for example the admin token's hash)."""
         ...
 
+    # health ----------------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise unless the database answers a trivial query (for ``/readyz``)."""
+        ...
+
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting."""
         ...

@@ -4,11 +4,16 @@ SQLite gets WAL journaling (readers never block the writer), foreign keys, a bus
 and transactions that SQLAlchemy begins itself. A connection carrying the execution option
 ``BEGIN_OPTION="IMMEDIATE"`` takes the write lock at ``BEGIN``, so a read-then-write
 transaction can never fail half way because another process wrote in between; the store
-opens every writing transaction that way. Other databases get a plain engine.
+opens every writing transaction that way.
+
+PostgreSQL (``postgresql://`` or ``postgresql+psycopg://``) always goes through psycopg 3; its
+writing transactions lock the rows they read-then-write (``SELECT ... FOR UPDATE``), and its
+pool checks a connection before handing it out, so a restarted database server costs no request.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +21,15 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["BEGIN_OPTION", "BUSY_TIMEOUT_S", "create_store_engine", "is_sqlite_memory", "sqlite_path"]
+__all__ = [
+    "BEGIN_OPTION",
+    "BUSY_TIMEOUT_S",
+    "create_store_engine",
+    "is_sqlite_memory",
+    "normalize_url",
+    "restrict_sqlite_files",
+    "sqlite_path",
+]
 
 BEGIN_OPTION = "templateocr_sqlite_begin"
 """Execution option naming how SQLite transactions begin: ``DEFERRED`` (default) or ``IMMEDIATE``."""
@@ -25,6 +38,19 @@ BUSY_TIMEOUT_S = 30.0
 """How long a SQLite connection waits for another process's write lock before giving up."""
 
 _BEGIN_MODES = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
+
+PG_CONNECT_TIMEOUT_S = 10
+"""How long opening a PostgreSQL connection may take before the store gives up."""
+
+
+def normalize_url(url: str | URL) -> URL:
+    """``url`` parsed, with a bare ``postgresql://`` (or ``postgres://``) bound to psycopg 3."""
+    if isinstance(url, str) and url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
 
 
 def is_sqlite_memory(url: URL) -> bool:
@@ -43,15 +69,37 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(database).expanduser()
 
 
+_SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def restrict_sqlite_files(url: URL) -> None:
+    """Make a SQLite database file (and its WAL, shared-memory and journal files) owner-only."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    for suffix in _SQLITE_SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.chmod(0o600)
+
+
 def create_store_engine(url: str | URL) -> Engine:
-    """An engine for ``url``; for a SQLite file, its directory is created (mode 0o700)."""
-    parsed = make_url(url)
+    """An engine for ``url``. For a SQLite file, its directory is created (mode 0o700) and a new
+    file is created empty with mode 0o600 before SQLite opens it (SQLite gives its WAL and
+    shared-memory files the database file's mode)."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        defaults = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "templateocr"}
+        connect_args = {key: value for key, value in defaults.items() if key not in parsed.query}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
     memory = is_sqlite_memory(parsed)
     path = sqlite_path(parsed)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     kwargs: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}}
     if memory:
         kwargs["poolclass"] = StaticPool

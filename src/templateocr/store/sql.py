@@ -2,8 +2,9 @@
 
 ``open_store(url)`` builds the engine, migrates the database to the newest revision and
 returns a :class:`SqlStore`. Every public method of the store is one transaction; writing
-ones take the write lock at their start (see ``store/engine.py``), so a method either stores
-all of its change or nothing, also with several server processes on one SQLite file. The
+ones take the write lock at their start on SQLite and lock the rows they change on PostgreSQL
+(see ``store/engine.py``), so a method either stores all of its change or nothing, also with
+several server processes on one database. The
 queries live in ``templates_repo.py`` and ``domains_repo.py`` (portable SQLAlchemy Core, so
 PostgreSQL works by URL).
 """
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from templateocr.exceptions import NotFoundError
@@ -24,7 +25,7 @@ from templateocr.models.records import DomainRecord, TemplateRecord
 from templateocr.models.template import TemplateDefinition
 from templateocr.store import domains_repo as dom
 from templateocr.store import templates_repo as tpl
-from templateocr.store.engine import BEGIN_OPTION, create_store_engine
+from templateocr.store.engine import BEGIN_OPTION, create_store_engine, restrict_sqlite_files
 from templateocr.store.migrate import upgrade_database
 
 __all__ = [
@@ -53,9 +54,11 @@ def new_invoke_key() -> str:
 
 
 def open_store(url: str) -> SqlStore:
-    """Open the database at ``url``, migrated to the newest revision (SQLite: directory made 0o700)."""
+    """Open the database at ``url``, migrated to the newest revision (a SQLite file: its
+    directory 0o700, the file and its WAL 0o600, see ``store/engine.py``)."""
     engine = create_store_engine(url)
     upgrade_database(engine)
+    restrict_sqlite_files(engine.url)
     return SqlStore(engine)
 
 
@@ -213,9 +216,10 @@ class SqlStore:
         """
         with self._write() as conn:
             dom.require_domain(conn, domain_id=domain_id)
+            # Rows are locked in id order, so two releases of overlapping sets cannot deadlock.
             versions = {
                 template_id: tpl.current_version(conn, template_id=template_id, lock=True)
-                for template_id in dict.fromkeys(template_ids)
+                for template_id in sorted(set(template_ids))
             }
             dom.put_releases(conn, domain_id=domain_id, versions=versions, now=_now())
             return dom.fetch_domain(conn, domain_id=domain_id)
@@ -245,3 +249,9 @@ class SqlStore:
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting, replacing any earlier value."""
         self._write_retrying(lambda conn: dom.put_setting(conn, key=key, value=value))
+
+    # health ----------------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise (a SQLAlchemy error) unless the database answers ``SELECT 1``."""
+        with self._engine.connect() as conn:
+            conn.execute(select(literal(1))).scalar_one()

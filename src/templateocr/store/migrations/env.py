@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine, text
 
+from templateocr.store.engine import normalize_url
 from templateocr.store.tables import metadata
 
 _PG_MIGRATION_LOCK = 0x74656D706C  # any constant: serializes upgrades of one PostgreSQL database
@@ -37,7 +38,7 @@ def run_migrations_online() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("no connection given and no sqlalchemy.url configured")
-    engine = create_engine(url)
+    engine = create_engine(normalize_url(url))
     try:
         with engine.connect() as conn:
             _run(conn)
