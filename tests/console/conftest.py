@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from browser_steps import guard_requests
 
 from templateocr.api.app import build_runtime, create_app
 from templateocr.settings import Settings
@@ -94,19 +95,15 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: Live) -> Iterator[Any]:
-    """A fresh 1280x800 tab; fails the test on any page error or request leaving the server."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    tab.on(
-        "request",
-        lambda request: (
-            None
-            if request.url.startswith((live_server.base, "blob:", "data:"))
-            else problems.append(f"external request: {request.url}")
-        ),
+    """A fresh 1280x800 tab that may use the clipboard; fails the test on any page error, and
+    refuses and reports any request to a host other than the test server's 127.0.0.1."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, permissions=["clipboard-read", "clipboard-write"]
     )
+    problems: list[str] = []
+    guard_requests(context, problems)
+    tab = context.new_page()
+    tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     tab.set_default_timeout(90_000)
     try:
         yield tab

@@ -8,63 +8,23 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
+from browser_steps import DRAWN, FORM, TITLE, api, draw, sign_in, upload_sample
 from playwright.sync_api import expect
 
-from templateocr.synth import build_form, fill_form, sample_values, to_png, warp
+from templateocr.synth import fill_form, sample_values, to_png, warp
 
 if TYPE_CHECKING:
     from conftest import Live
 
 pytestmark = pytest.mark.slow
 
-FORM = build_form("en", "application")
-TITLE = (174, 85, 1066, 163)
-DRAWN = {"Name": (306, 256, 904, 328), "Phone": (306, 424, 904, 496), "Address": (306, 760, 1144, 832)}
-
-
-def _sign_in(page: Any, live: Live, token: str | None = None) -> None:
-    page.goto(f"{live.base}/console")
-    page.get_by_label("Admin token").fill(token or live.admin)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def _upload_sample(page: Any, tmp_path: Path) -> None:
-    sample = tmp_path / "sample.png"
-    sample.write_bytes(to_png(FORM.image))
-    page.goto(page.url.split("#")[0] + "#/edit/new")
-    page.set_input_files("#sample-file", str(sample))
-    page.wait_for_selector(".stage .canvas img[src^='blob:']")
-    page.wait_for_function("document.querySelector('.stage img').complete")
-
-
-def _drag(page: Any, box: tuple[int, int, int, int]) -> None:
-    """Drag from the box's top-left to its bottom-right corner (sample pixels) on the stage."""
-    frame = page.locator(".stage .canvas img").bounding_box()
-    scale = frame["width"] / FORM.image.shape[1]
-    x0, y0, x1, y1 = (
-        frame["x"] + box[0] * scale,
-        frame["y"] + box[1] * scale,
-        frame["x"] + box[2] * scale,
-        frame["y"] + box[3] * scale,
-    )
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=4)
-    page.mouse.move(x1, y1, steps=4)
-    page.mouse.up()
-
-
-def _api(live: Live) -> httpx.Client:
-    return httpx.Client(base_url=live.base, headers={"Authorization": f"Bearer {live.admin}"}, timeout=60)
-
 
 def test_sign_in_keeps_the_token_in_the_session(page: Any, live_server: Live) -> None:
-    _sign_in(page, live_server, "wrong-token")
+    sign_in(page, live_server, "wrong-token")
     page.wait_for_selector("#flash.error")
     assert "Sign-in failed" in page.inner_text("#flash")
-    _sign_in(page, live_server)
+    sign_in(page, live_server)
     page.wait_for_selector("text=Templates")
     assert live_server.admin not in page.url
     assert page.evaluate("sessionStorage.getItem('templateocr.adminToken')") == live_server.admin
@@ -76,17 +36,17 @@ def test_sign_in_keeps_the_token_in_the_session(page: Any, live_server: Live) ->
 
 def test_draw_save_reload_release_and_test(page: Any, live_server: Live, tmp_path: Path) -> None:
     live_server.artifacts.mkdir(exist_ok=True)
-    _sign_in(page, live_server)
+    sign_in(page, live_server)
     page.wait_for_selector("text=Templates")
-    _upload_sample(page, tmp_path)
+    upload_sample(page, tmp_path)
     page.fill("#tpl-name", "Membership (console)")
     page.select_option("#tpl-lang", "en")
     page.get_by_role("button", name="Draw title").click()
-    _drag(page, TITLE)
+    draw(page, TITLE)
     page.fill("#prop-name", "Membership Application")
     page.get_by_role("button", name="Draw field").click()
     for name, box in DRAWN.items():
-        _drag(page, box)
+        draw(page, box)
         page.fill("#prop-name", name)
     assert page.locator("svg rect.shape:not(.title)").count() == 3
     page.screenshot(path=str(live_server.artifacts / "console-editor.png"))
@@ -96,7 +56,7 @@ def test_draw_save_reload_release_and_test(page: Any, live_server: Live, tmp_pat
     template_id = int(page.url.rsplit("/", 1)[1])
 
     # What the server stored is what was drawn (within a pixel or two of rounding).
-    with _api(live_server) as client:
+    with api(live_server) as client:
         stored = client.get(f"/api/v1/templates/{template_id}").json()
     assert stored["title"]["name"] == "Membership Application"
     assert [f["name"] for f in stored["fields"]] == list(DRAWN)
@@ -119,7 +79,7 @@ def test_draw_save_reload_release_and_test(page: Any, live_server: Live, tmp_pat
     page.wait_for_selector("text=serving v1")
     assert "/custom/v1/1/" in domain.locator("[data-invoke-url]").inner_text()
     assert "•" in domain.locator("[data-secret]").inner_text()
-    with _api(live_server) as client:
+    with api(live_server) as client:
         released = client.get("/api/v1/domains/1").json()["releases"]
     assert [r["templateId"] for r in released] == [template_id]
 
@@ -144,9 +104,9 @@ def test_draw_save_reload_release_and_test(page: Any, live_server: Live, tmp_pat
 
 
 def test_suggested_fields_on_the_sample(page: Any, live_server: Live, tmp_path: Path) -> None:
-    _sign_in(page, live_server)
+    sign_in(page, live_server)
     page.wait_for_selector("text=Templates")
-    _upload_sample(page, tmp_path)
+    upload_sample(page, tmp_path)
     page.get_by_role("button", name="Suggest fields").click()
     page.wait_for_selector("#suggestions li", timeout=120_000)
     names = page.locator("#suggestions li").evaluate_all("items => items.map(i => i.dataset.suggestion)")
@@ -155,20 +115,20 @@ def test_suggested_fields_on_the_sample(page: Any, live_server: Live, tmp_path: 
     assert len(found) >= 8, (names, real)
     page.get_by_role("button", name="Accept Phone").click()
     page.get_by_role("button", name="Discard Date of Birth").click()
-    assert page.locator("#field-list li button").all_inner_texts() == ["Phone"]
+    expect(page.locator("#field-list li button")).to_have_text(["Phone"])
     assert "Date of Birth" not in page.locator("#suggestions").inner_text()
     page.screenshot(path=str(live_server.artifacts / "console-suggest.png"))
 
 
 def test_server_errors_undo_delete_and_unsaved_guard(page: Any, live_server: Live, tmp_path: Path) -> None:
-    _sign_in(page, live_server)
+    sign_in(page, live_server)
     page.wait_for_selector("text=Templates")
-    _upload_sample(page, tmp_path)
+    upload_sample(page, tmp_path)
     page.fill("#tpl-name", "Duplicate names")
     page.get_by_role("button", name="Draw field").click()
-    _drag(page, DRAWN["Name"])
+    draw(page, DRAWN["Name"])
     page.fill("#prop-name", "Same")
-    _drag(page, DRAWN["Phone"])
+    draw(page, DRAWN["Phone"])
     page.fill("#prop-name", "Same")
     page.get_by_role("button", name="Save").click()
     # The server's refusal is shown beside the field it concerns.
@@ -179,14 +139,14 @@ def test_server_errors_undo_delete_and_unsaved_guard(page: Any, live_server: Liv
     page.get_by_role("button", name="Select").click()
     page.locator(".stage").focus()
     page.keyboard.press("Delete")
-    assert page.locator("#field-list li").count() == 1
+    expect(page.locator("#field-list li")).to_have_count(1)
     page.get_by_role("button", name="Undo").click()
-    assert page.locator("#field-list li").count() == 2
+    expect(page.locator("#field-list li")).to_have_count(2)
     page.keyboard.press("Control+Shift+Z")
-    assert page.locator("#field-list li").count() == 1
+    expect(page.locator("#field-list li")).to_have_count(1)
     page.locator("#field-list li button").first.click()
     page.get_by_role("button", name="Duplicate").click()
-    assert page.locator("#field-list li").count() == 2
+    expect(page.locator("#field-list li")).to_have_count(2)
     # Leaving with unsaved changes asks first; dismissing stays on the editor.
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("link", name="Templates").click()

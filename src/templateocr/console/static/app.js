@@ -11,6 +11,7 @@ let shownRoute = 0; // bumped on every route(); a view that loaded for an older 
 
 export function flash(message, kind = "ok") {
   flashBox.textContent = message;
+  flashBox.title = message; // one line is shown; the whole message on hover
   flashBox.className = message ? kind : "";
 }
 
@@ -19,7 +20,7 @@ function signIn() {
   const input = h("input", { id: "admin-token", type: "password", autocomplete: "current-password", required: true });
   const form = h("form", { class: "card signin", "aria-label": "Sign in" },
     h("h2", {}, "Sign in"),
-    h("label", { for: "admin-token" }, "Admin token", input),
+    h("div", { class: "form-row" }, h("label", { for: "admin-token" }, "Admin token"), input),
     h("p", { class: "muted" }, "The token is kept in this browser tab only (session storage)."),
     h("button", { class: "primary", type: "submit" }, "Sign in"));
   form.addEventListener("submit", async (event) => {
@@ -87,8 +88,8 @@ async function releases(ticket = shownRoute) {
         try {
           if (box.checked) await api(`/api/v1/domains/${domain.id}/releases`, { method: "POST", json: { templateIds: [t.id] } });
           else await api(`/api/v1/domains/${domain.id}/releases/${t.id}`, { method: "DELETE" });
+          await releases(); // shown first, so that the message comes with the view it describes
           flash(`${box.checked ? "Released" : "Withdrew"} ${t.name} ${box.checked ? "to" : "from"} ${domain.name}.`);
-          releases();
         } catch (error) { flash(errorText(error), "error"); box.checked = !box.checked; }
       });
       const note = t.id in serving
@@ -110,7 +111,7 @@ async function releases(ticket = shownRoute) {
         h("button", { type: "button", onclick: (e) => copyText(domain.secret, e.currentTarget) }, "Copy secret"), " ",
         h("button", { type: "button", class: "danger", onclick: async () => {
           if (!window.confirm(`Rotate the secret of ${domain.name}? Clients using the old one stop working.`)) return;
-          try { await api(`/api/v1/domains/${domain.id}/secret`, { method: "POST" }); flash("Secret rotated."); releases(); }
+          try { await api(`/api/v1/domains/${domain.id}/secret`, { method: "POST" }); await releases(); flash("Secret rotated."); }
           catch (error) { flash(errorText(error), "error"); }
         } }, "Rotate")),
       h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Released"), h("th", {}, "Template"), h("th", {}, ""))), h("tbody", {}, rows)));

@@ -7,16 +7,22 @@ import { Stage, svgEl } from "./stage.js";
 
 const HANDLES = ["nw", "n", "ne", "e", "se", "s", "sw", "w"];
 
+// A labelled control: the label sits beside the control (not around it), so that the control's
+// accessible name is the label's text alone.
+export function row(label, id, control) {
+  return h("div", { class: "prop" }, h("label", { for: id }, label), control);
+}
+
 function inputRow(label, id, value, oninput, attrs = {}) {
   const input = h("input", { id, value, ...attrs });
   input.addEventListener("input", () => oninput(input.value));
-  return h("label", { for: id }, label, input);
+  return row(label, id, input);
 }
 
 function selectRow(label, id, options, value, onchange) {
   const select = h("select", { id }, options.map((o) => h("option", { value: o, selected: o === value }, o)));
   select.addEventListener("change", () => onchange(select.value));
-  return h("label", { for: id }, label, select);
+  return row(label, id, select);
 }
 
 export class Editor {
@@ -36,6 +42,7 @@ export class Editor {
     this.errors = { general: [], fields: {}, title: null };
     this.suggestions = [];
     this.stage = new Stage("Sample");
+    this.stage.onView = () => this.renderSvg(); // handles and labels keep their size on screen
     this.build();
   }
 
@@ -75,13 +82,12 @@ export class Editor {
       h("button", { type: "button", id: "delete", class: "danger", onclick: () => this.remove(), title: "Delete (Del)" }, "Delete"),
       h("span", { class: "sep" }), ...this.stage.zoomButtons(),
       h("span", { class: "sep" }),
-      h("button", { type: "button", id: "suggest", onclick: () => this.suggest() }, "Suggest fields"),
-      h("button", { type: "button", id: "save", class: "primary", onclick: () => this.save() }, "Save"));
+      h("button", { type: "button", id: "suggest", onclick: () => this.suggest() }, "Suggest fields"));
     this.side = h("div", { class: "side" });
-    this.main.replaceChildren(this.heading, h("div", { class: "workspace" },
+    const save = h("button", { type: "button", id: "save", class: "primary", onclick: () => this.save(), title: "Save (Ctrl+S)" }, "Save");
+    this.main.replaceChildren(h("div", { class: "view-head" }, this.heading, save), h("div", { class: "workspace" },
       h("div", { class: "left" }, this.toolbar, this.stage.root), this.side));
     this.stage.root.addEventListener("mousedown", (event) => this.onMouseDown(event));
-    this.stage.root.addEventListener("keydown", (event) => this.onKey(event));
     this.keyHandler = (event) => { if (document.body.contains(this.stage.root)) this.onKey(event); else document.removeEventListener("keydown", this.keyHandler); };
     document.addEventListener("keydown", this.keyHandler);
   }
@@ -344,10 +350,10 @@ export class Editor {
     page.addEventListener("change", loadSample);
     const general = this.errors.general.map((m) => h("p", { class: "field-error", role: "alert" }, m));
     return h("fieldset", {}, h("legend", {}, "Template"),
-      inputRow("Name", "tpl-name", this.doc.name, (v) => { this.doc.name = v; }),
+      inputRow("Template name", "tpl-name", this.doc.name, (v) => { this.doc.name = v; }),
       selectRow("Language", "tpl-lang", LANGS, this.doc.lang, (v) => this.change(() => { this.doc.lang = v; }, { side: false })),
-      h("label", { for: "sample-file" }, "Sample (PNG, JPEG, PDF, TIFF)", file),
-      h("label", { for: "sample-page" }, "Page of a PDF/TIFF", page),
+      row("Sample (PNG, JPEG, PDF, TIFF)", "sample-file", file),
+      row("Page of a PDF/TIFF", "sample-page", page),
       ...general);
   }
 
@@ -366,7 +372,7 @@ export class Editor {
       if (this.errors.title) rows.push(h("p", { class: "field-error", role: "alert" }, this.errors.title));
     } else {
       const index = this.sel.index;
-      rows.push(text("Name", "prop-name", item.name, (v) => { item.name = v; }));
+      rows.push(text("Field name", "prop-name", item.name, (v) => { item.name = v; }));
       rows.push(selectRow("Type", "prop-type", FIELD_TYPES, item.type, (v) => this.change(() => {
         item.type = v;
         item.boxes = v === "MULTI_BOX" ? splitBoxes(item.rect, 5) : null;
@@ -378,8 +384,9 @@ export class Editor {
       }
       if (item.type === "MULTI_BOX") {
         const count = h("input", { id: "prop-boxes", type: "number", min: "1", max: "200", value: String(item.boxes ? item.boxes.length : 5), style: "width: 70px" });
-        rows.push(h("label", { for: "prop-boxes" }, "Boxes in the row", h("span", {}, count, " ",
-          h("button", { type: "button", id: "split", onclick: () => this.change(() => { item.boxes = splitBoxes(item.rect, Number(count.value) || 1); }) }, "Split"))));
+        rows.push(row("Boxes in the row", "prop-boxes", count));
+        rows.push(h("p", {}, h("button", { type: "button", id: "split", onclick: () => this.change(() => { item.boxes = splitBoxes(item.rect, Number(count.value) || 1); }) },
+          "Split the row into boxes")));
       }
       if (item.valueType === "NUMERIC") rows.push(text("Separators kept", "prop-separators", item.separators, (v) => { item.separators = v; }));
       if (this.errors.fields[index]) rows.push(h("p", { class: "field-error", role: "alert", id: "prop-error" }, this.errors.fields[index]));
@@ -424,14 +431,14 @@ export class Editor {
     const v = this.doc.validation;
     const c = this.doc.combine;
     const names = this.doc.fields.map((f) => f.name);
-    const rules = v.rules.map((rule, i) => h("li", {},
+    const rules = v.rules.map((rule, i) => h("li", {}, h("fieldset", { "data-rule": i }, h("legend", {}, `Rule ${i + 1}`),
       selectRow("Field", `rule-field-${i}`, names.includes(rule.field) ? names : [rule.field, ...names], rule.field, (x) => { rule.field = x; }),
       selectRow("Check", `rule-kind-${i}`, ["pattern", "check"], rule.kind, (x) => this.change(() => { rule.kind = x; if (x === "check") rule.value = "kr-business-number"; })),
       rule.kind === "pattern"
         ? inputRow("Pattern", `rule-value-${i}`, rule.value, (x) => { rule.value = x; })
         : selectRow("Built-in", `rule-value-${i}`, ["kr-business-number"], rule.value, (x) => { rule.value = x; }),
       inputRow("Message", `rule-message-${i}`, rule.message, (x) => { rule.message = x; }),
-      h("button", { type: "button", class: "danger", onclick: () => this.change(() => v.rules.splice(i, 1)) }, "Remove rule")));
+      h("button", { type: "button", class: "danger", onclick: () => this.change(() => v.rules.splice(i, 1)) }, `Remove rule ${i + 1}`))));
     return h("fieldset", {}, h("legend", {}, "Combine and validation"),
       inputRow("Combine name", "combine-name", c.name, (x) => { c.name = x; }),
       inputRow("Combine format", "combine-format", c.format, (x) => { c.format = x; }, { placeholder: "{City} {Street}" }),

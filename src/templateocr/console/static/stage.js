@@ -16,6 +16,7 @@ export class Stage {
     this.ty = 0;
     this.width = 0;
     this.height = 0;
+    this.onView = null; // called after every zoom, pan or fit
     this.img = h("img", { alt: label, draggable: "false" });
     this.svg = svgEl("svg", { "aria-label": `${label} areas`, role: "img" });
     this.canvas = h("div", { class: "canvas" }, this.img, this.svg);
@@ -44,6 +45,7 @@ export class Stage {
 
   apply() {
     this.canvas.style.transform = `translate(${this.tx}px, ${this.ty}px) scale(${this.scale})`;
+    if (this.onView) this.onView();
   }
 
   fit() {

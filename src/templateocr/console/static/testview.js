@@ -11,8 +11,11 @@ export class TestView {
     this.flash = flash;
     this.dirty = false;
     this.stage = new Stage("Test page");
+    this.stage.onView = () => { if (this.shownImage) this.drawOverlay(this.shownImage); }; // labels keep their size
     this.result = null;
     this.page = 0;
+    this.runs = 0; // a run that finishes after a later one started is not shown
+    this.shows = 0; // likewise for the page shown
   }
 
   async load() {
@@ -32,7 +35,7 @@ export class TestView {
     this.status = h("p", { role: "status", id: "test-status", class: "muted" }, "");
     this.side = h("div", { class: "side", id: "test-results" });
     this.pages = h("span");
-    this.main.replaceChildren(h("h2", {}, "Test a template"),
+    this.main.replaceChildren(h("div", { class: "view-head" }, h("h2", {}, "Test a template")),
       h("div", { class: "workspace test" },
         h("div", { class: "left" },
           h("div", { class: "toolbar" }, h("label", { for: "test-template" }, "Template "), picker, h("span", { class: "sep" }), ...this.stage.zoomButtons(), this.pages),
@@ -41,6 +44,7 @@ export class TestView {
   }
 
   async run(file) {
+    const ticket = ++this.runs;
     this.status.textContent = `Reading ${file.name}…`;
     this.side.replaceChildren(this.status);
     try {
@@ -48,10 +52,13 @@ export class TestView {
         version: "V2", requestId: `console-${Date.now()}`, timestamp: Date.now(),
         images: [{ format: fileFormat(file), name: file.name || "upload", data: await toBase64(file) }],
       };
+      const result = await api(`/api/v1/templates/${this.id}/test`, { method: "POST", json: body });
+      if (ticket !== this.runs) return;
       this.fileObj = file;
-      this.result = await api(`/api/v1/templates/${this.id}/test`, { method: "POST", json: body });
+      this.result = result;
       await this.showPage(0);
     } catch (error) {
+      if (ticket !== this.runs) return;
       this.status.textContent = `Failed: ${errorText(error)}`;
       this.flash(errorText(error), "error");
     }
@@ -62,12 +69,20 @@ export class TestView {
     const images = this.result.images;
     this.pages.replaceChildren(...(images.length > 1 ? [h("span", { class: "sep" }), ...images.map((_, i) =>
       h("button", { type: "button", "aria-pressed": String(i === index), onclick: () => this.showPage(i) }, `Page ${i + 1}`))] : []));
+    const ticket = ++this.shows;
     const shown = await preview(this.fileObj, index);
+    if (ticket !== this.shows) return; // another page was asked for meanwhile
     this.stage.setImage(shown.url, shown.width, shown.height);
     this.render(images[index]);
   }
 
   render(image) {
+    this.shownImage = image;
+    this.drawOverlay(image);
+    this.renderTable(image);
+  }
+
+  drawOverlay(image) {
     const svg = this.stage.svg;
     svg.replaceChildren();
     const poly = (p, cls, label) => {
@@ -89,13 +104,18 @@ export class TestView {
       const low = f.inferConfidence < LOW_CONFIDENCE && (f.inferText !== "" || f.type === "CHECKBOX");
       poly(f.boundingPoly, `shape found${low ? " low" : ""}`, f.name);
     }
+  }
+
+  renderTable(image) {
+    const fields = image.fields || [];
     const json = JSON.stringify(this.result, null, 2);
     const rows = fields.map((f) => {
       const low = f.inferConfidence < LOW_CONFIDENCE && (f.inferText !== "" || f.type === "CHECKBOX");
-      return h("tr", { class: low ? "low" : "", "data-field": f.name },
+      const empty = f.inferText === "" && f.type !== "CHECKBOX";
+      return h("tr", { class: low ? "low" : empty ? "empty" : "", "data-field": f.name },
         h("th", { scope: "row" }, f.name),
-        h("td", { class: "text" }, f.inferText),
-        h("td", { class: "conf" }, f.inferConfidence.toFixed(2)),
+        h("td", { class: "text" }, f.inferText, empty ? h("span", { class: "note" }, "(nothing read)") : null),
+        h("td", { class: "conf" }, f.inferConfidence.toFixed(2), low ? h("span", { class: "note" }, " (low)") : null),
         h("td", { class: "checked" }, f.type === "CHECKBOX" ? (f.checked ? "checked" : "unchecked") : ""));
     });
     const summary = image.inferResult === "SUCCESS"
@@ -110,7 +130,7 @@ export class TestView {
         h("caption", { class: "sr-only" }, "Fields found"),
         h("thead", {}, h("tr", {}, ...["Field", "Text", "Confidence", "Checkbox"].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, rows)),
-      h("p", {}, h("strong", {}, "CLOVA JSON "), h("button", { type: "button", id: "copy-json", onclick: (e) => copyText(json, e.currentTarget) }, "Copy")),
+      h("p", {}, h("strong", {}, "CLOVA JSON "), h("button", { type: "button", id: "copy-json", "aria-label": "Copy the CLOVA JSON", onclick: (e) => copyText(json, e.currentTarget) }, "Copy")),
       h("pre", { class: "raw", id: "raw-json", tabindex: "0", "aria-label": "Raw CLOVA JSON" }, json));
   }
 }
