@@ -48,6 +48,10 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+CONFIDENT = 0.9
+"""``inferConfidence`` from which a field counts as confident: at least 97 % of those must be exact."""
+
+
 @dataclass
 class PageScore:
     """What one page scored."""
@@ -60,6 +64,7 @@ class PageScore:
     empties: list[bool] = field(default_factory=list)
     area_px: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    confident: list[bool] = field(default_factory=list)  # exact?, for text fields read at >= CONFIDENT
 
 
 def _quad(poly: dict[str, Any]) -> np.ndarray:
@@ -99,6 +104,8 @@ def score_page(
             else:
                 edits = edit_distance(text, truth) if got is not None else len(truth)
                 score.texts.append((text == truth, edits, len(truth)))
+                if got is not None and float(got.get("inferConfidence", 0.0)) >= CONFIDENT:
+                    score.confident.append(text == truth)
                 if text != truth:
                     score.errors.append(f"{spec.name}: {text!r} != {truth!r}")
         if got is not None and "boundingPoly" in got and (spec.type is not FieldType.NORMAL or not want):
@@ -125,6 +132,8 @@ class GroupScore:
     empty_ok: int = 0
     area_px: list[float] = field(default_factory=list)
     latency_s: list[float] = field(default_factory=list)
+    confident: int = 0
+    confident_exact: int = 0
 
     def add(self, page: PageScore) -> None:
         """Count one page in."""
@@ -144,6 +153,8 @@ class GroupScore:
         self.empties += len(page.empties)
         self.empty_ok += sum(page.empties)
         self.area_px.extend(page.area_px)
+        self.confident += len(page.confident)
+        self.confident_exact += sum(page.confident)
 
     def summary(self) -> dict[str, float | int | None]:
         """Rates (0..1), CER, area distances (form px at 150 dpi) and latencies (seconds)."""
@@ -166,6 +177,8 @@ class GroupScore:
             "checkbox_accuracy": rate(self.checkbox_ok, self.checkboxes),
             "empty_fields": self.empties,
             "empty_accuracy": rate(self.empty_ok, self.empties),
+            "confident_fields": self.confident,
+            "exact_when_confident": rate(self.confident_exact, self.confident),
             "area_median_px": pct(self.area_px, 50),
             "area_p95_px": pct(self.area_px, 95),
             "latency_median_s": pct(self.latency_s, 50),
