@@ -195,6 +195,7 @@ def _record(case: Case, score: PageScore, image: dict[str, Any]) -> dict[str, An
             "empties": score.empties,
             "area_px": [round(v, 2) for v in score.area_px],
             "confident": score.confident,
+            "readings": score.readings,
         },
         "errors": score.errors,
         **case.meta,

@@ -65,6 +65,8 @@ class PageScore:
     area_px: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     confident: list[bool] = field(default_factory=list)  # exact?, for text fields read at >= CONFIDENT
+    readings: list[tuple[bool, float, list[float]]] = field(default_factory=list)
+    """Each text field read: (exact, inferConfidence, the words' inferConfidence), for calibration."""
 
 
 def _quad(poly: dict[str, Any]) -> np.ndarray:
@@ -106,6 +108,9 @@ def score_page(
                 score.texts.append((text == truth, edits, len(truth)))
                 if got is not None and float(got.get("inferConfidence", 0.0)) >= CONFIDENT:
                     score.confident.append(text == truth)
+                if got is not None:
+                    words = [float(w.get("inferConfidence", 0.0)) for w in got.get("subFields", [])]
+                    score.readings.append((text == truth, float(got.get("inferConfidence", 0.0)), words))
                 if text != truth:
                     score.errors.append(f"{spec.name}: {text!r} != {truth!r}")
         if got is not None and "boundingPoly" in got and (spec.type is not FieldType.NORMAL or not want):

@@ -125,13 +125,15 @@ class Server:
                 self.process.wait()
 
     def worker_pids(self) -> list[int]:
-        """The processes that serve requests: the server itself (1 worker) or its worker children."""
+        """The processes that serve and read: the server (or its uvicorn workers) and their compute
+        processes; the supervisor and multiprocessing's small helpers (under 60 MiB) are left out."""
         assert self.process is not None
-        if self.workers <= 1:
-            return [self.process.pid]
-        children = _children(self.process.pid)
-        # uvicorn's supervisor also spawns a tiny multiprocessing helper; the workers are the big ones.
-        return sorted(children, key=rss_mb, reverse=True)[: self.workers]
+        tree, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo.extend(_children(pid))
+        return [pid for pid in tree if rss_mb(pid) >= 60]
 
     def worker_cpu_s(self) -> float:
         """CPU seconds used so far by all the worker processes together."""

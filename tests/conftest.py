@@ -1,5 +1,8 @@
 """Fixtures every test directory may use: the databases the store runs on.
 
+Servers started by the tests read pages in their own threads (``TEMPLATEOCR_COMPUTE_PROCESSES=1``)
+unless a test sets otherwise.
+
 ``database_url`` is a fresh, empty database. Tests under ``tests/store`` and tests marked
 ``@pytest.mark.databases`` get it twice, as SQLite and as PostgreSQL; all others get SQLite.
 
@@ -27,6 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# Servers the tests start read pages in their own threads unless a test asks for compute
+# processes (tests/api/test_compute.py): a pool per test would spawn and warm engines each time.
+os.environ.setdefault("TEMPLATEOCR_COMPUTE_PROCESSES", "1")
 
 BACKENDS = ("sqlite", "postgresql")
 _SUPERUSER = "postgres"

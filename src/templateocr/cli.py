@@ -31,6 +31,7 @@ _SERVE_FLAGS = {
     "host": "TEMPLATEOCR_HOST",
     "port": "TEMPLATEOCR_PORT",
     "workers": "TEMPLATEOCR_WORKERS",
+    "compute_processes": "TEMPLATEOCR_COMPUTE_PROCESSES",
     "data_dir": "TEMPLATEOCR_DATA_DIR",
     "database_url": "TEMPLATEOCR_DATABASE_URL",
 }
@@ -275,6 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (TEMPLATEOCR_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (TEMPLATEOCR_PORT, default 8080)")
     serve.add_argument("--workers", type=int, help="server processes (TEMPLATEOCR_WORKERS, default 1)")
+    serve.add_argument(
+        "--compute-processes",
+        type=int,
+        help="processes reading pages (TEMPLATEOCR_COMPUTE_PROCESSES, default: one per core)",
+    )
     _store_flags(serve)
     serve.set_defaults(run=_cmd_serve)
 

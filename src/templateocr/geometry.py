@@ -41,9 +41,17 @@ def rect_quad(left: float, top: float, right: float, bottom: float) -> Quad:
     return quad_from_points([(left, top), (right, top), (right, bottom), (left, bottom)])
 
 
+MAX_COORDINATE = 1e7
+"""No page or sample is wider or taller than this many pixels."""
+
+
 def is_convex(quad: Quad, *, min_area: float = 1.0) -> bool:
-    """True when the corners form a convex, non-degenerate quadrilateral (either winding)."""
-    if not np.all(np.isfinite(quad)):
+    """True when the corners form a convex, non-degenerate quadrilateral (either winding).
+
+    Coordinates beyond :data:`MAX_COORDINATE` (no image is that large) are refused before any
+    arithmetic that could overflow.
+    """
+    if not np.all(np.isfinite(quad)) or float(np.abs(quad).max()) > MAX_COORDINATE:
         return False
     crosses = []
     for i in range(4):

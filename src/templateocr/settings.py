@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    compute_processes: int = Field(default=0, ge=0, le=64)
+    """Processes that read pages (0: one per core, at most 8; 1: in the server's threads)."""
     admin_token: str | None = None
     secret: str | None = None
     allow_private_urls: bool = False
@@ -44,6 +46,7 @@ class Settings(BaseSettings):
     url_timeout_s: float = Field(default=10.0, gt=0)
     validator_timeout_s: float = Field(default=5.0, gt=0)
     page_timeout_s: float = Field(default=60.0, gt=0)
+    body_timeout_s: float = Field(default=120.0, gt=0)
     domain_concurrency: int = Field(default=8, ge=1)
     match_threshold: float = Field(default=0.6, ge=0, le=1)
     pdf_dpi: int = Field(default=150, ge=50, le=400)

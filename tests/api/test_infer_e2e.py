@@ -151,6 +151,11 @@ def _check_page(
     """Assert the page's shape; return the names of fields read wrongly."""
     assert image["inferResult"] == "SUCCESS", image.get("message")
     assert image["matchedTemplate"]["name"] == form.definition.name
+    # Our extension: how well the page was aligned (a good photo: most print found, within ~2 px).
+    alignment = image["alignment"]
+    assert 0.6 <= alignment["score"] <= 1.0, alignment
+    assert 0.0 < alignment["reprojectionErrorPx"] < 2.5, alignment
+    assert alignment["inliers"] >= 20, alignment
     truth = _value_boxes(form, filled)
     wrong = []
     fields = {f["name"]: f for f in image["fields"]}
@@ -245,6 +250,7 @@ def test_pdf_pages_classified_among_released_templates(live: Live) -> None:
     assert [img.get("matchedTemplate", {}).get("id") for img in images[:3]] == expected
     assert images[3]["inferResult"] == "FAILURE"
     assert images[3]["message"] == "NOT_FOUND: not found matched template"
+    assert "alignment" not in images[3]
 
 
 def test_tiff_two_languages_and_template_ids(live: Live) -> None:

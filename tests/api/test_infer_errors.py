@@ -22,6 +22,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.databases  # SQLite and PostgreSQL (tests/conftest.py)
 SECRET = "test-domain-secret-0123456789"
 
 

@@ -255,3 +255,17 @@ def test_memory_database(make_definition: MakeDef) -> None:
         assert store.get_template(created.id).name == "M"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("big", [2**63, 10**30])
+def test_ids_past_64_bits_name_nothing(store: SqlStore, big: int) -> None:
+    for call in (
+        lambda: store.get_template(big),
+        lambda: store.get_sample(big),
+        lambda: store.delete_template(big),
+        lambda: store.get_domain(big),
+        lambda: store.rotate_secret(big),
+        lambda: store.withdraw(1, big),
+    ):
+        with pytest.raises(NotFoundError):
+            call()

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from templateocr import __version__
+from templateocr.api.compute import ComputePool, compute_processes
 from templateocr.api.errors import install_error_handlers
 from templateocr.api.observability import ObservabilityMiddleware
 from templateocr.api.routes import console, domains, health, infer, template_test, templates
@@ -81,11 +82,23 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "runtime", None) is None:
             app.state.runtime = build_runtime(settings)
-        if warm_up:
-            app.state.runtime.engines.warm_up()
-            app.state.runtime.prepare_released()
-        app.state.runtime.engines_ready = True
-        yield
+        runtime: Runtime = app.state.runtime
+        processes = compute_processes(runtime.settings)
+        if processes > 1:
+            # Pages are read in worker processes (each warms its own engines); this process
+            # only serves HTTP (its engines are built when the console's suggest or a test
+            # run needs them).
+            runtime.compute = ComputePool(runtime.settings, processes)
+        elif warm_up:
+            runtime.engines.warm_up()
+            runtime.prepare_released()
+        runtime.engines_ready = True
+        try:
+            yield
+        finally:
+            if runtime.compute is not None:
+                runtime.compute.close()
+                runtime.compute = None
 
     app = FastAPI(
         title="templateocr",

@@ -55,11 +55,10 @@ def _answer(request: Request, error: TemplateOcrError) -> JSONResponse:
     if is_management_path(path) and not isinstance(error, ClovaError):
         headers = {"WWW-Authenticate": "Bearer"} if error.http_status == 401 else None
         return JSONResponse({"detail": error.full_message}, status_code=error.http_status, headers=headers)
-    return JSONResponse(
-        clova_body(error, path, trace_id),
-        status_code=error.http_status,
-        headers={"X-Trace-Id": trace_id},
-    )
+    headers = {"X-Trace-Id": trace_id}
+    if getattr(request.state, "close_connection", False):
+        headers["Connection"] = "close"  # the rest of a refused body is not worth reading
+    return JSONResponse(clova_body(error, path, trace_id), status_code=error.http_status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -4,6 +4,7 @@ invoke URL route and ``POST /api/v1/templates/{id}/test``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,27 +30,43 @@ BASE64_OVERHEAD = 4 / 3
 MAX_MESSAGE_BYTES = 1024 * 1024
 
 
-async def _read_capped(request: Request, limit: int) -> bytes:
+def _too_large(request: Request, limit: int, image_limit: int) -> InvalidRequestError:
+    request.state.close_connection = True  # answer now and close: the client may stop sending
+    return InvalidRequestError(
+        f"the body is over {limit // (1024 * 1024)} MB (an image may have {image_limit} bytes)"
+    )
+
+
+async def _read_capped(request: Request, limit: int, image_limit: int, timeout_s: float) -> bytes:
+    """The whole body, refused as soon as it is known to be over ``limit`` (declared or streamed)
+    or when it has not all arrived within ``timeout_s``."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise InvalidRequestError(f"the body is over {limit // (1024 * 1024)} MB")
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise _too_large(request, limit, image_limit)
     chunks: list[bytes] = []
     total = 0
     try:
-        async for chunk in request.stream():
-            total += len(chunk)
-            if total > limit:
-                raise InvalidRequestError(f"the body is over {limit // (1024 * 1024)} MB")
-            chunks.append(chunk)
+        async with asyncio.timeout(timeout_s):
+            async for chunk in request.stream():
+                total += len(chunk)
+                if total > limit:
+                    chunks.clear()
+                    raise _too_large(request, limit, image_limit)
+                chunks.append(chunk)
     except ClientDisconnect:
         raise InvalidRequestError("the client closed the connection before the body ended") from None
+    except TimeoutError:
+        request.state.close_connection = True
+        raise InvalidRequestError(f"the body did not arrive within {timeout_s:g} s") from None
     return b"".join(chunks)
 
 
 async def read_request(request: Request, runtime: Runtime) -> ParsedRequest:
-    """Read and parse the body (JSON or multipart), refusing it past the size cap while streaming."""
+    """Read and parse the body (JSON or multipart), refusing it past the size cap while streaming
+    and when it has not arrived within ``body_timeout_s``."""
     limit = int(runtime.settings.max_image_bytes * BASE64_OVERHEAD) + MAX_MESSAGE_BYTES
-    body = await _read_capped(request, limit)
+    settings = runtime.settings
+    body = await _read_capped(request, limit, settings.max_image_bytes, settings.body_timeout_s)
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith("multipart/form-data"):
         return await _parse_multipart(request, body)
@@ -137,6 +154,7 @@ def execute(runtime: Runtime, parsed: ParsedRequest, records: Sequence[TemplateR
         threshold=settings.match_threshold,
         payload=lambda result: {"image": page_to_wire(result, request.image.name, "V2")},
         validator=HttpValidator(settings.validator_timeout_s),
+        page_timeout_s=settings.page_timeout_s,
     )
     results = run_document(pages, prepared, runtime.engines, options)
     return response_to_wire(request.version, request.request_id, request.image.name, results)
@@ -145,5 +163,7 @@ def execute(runtime: Runtime, parsed: ParsedRequest, records: Sequence[TemplateR
 async def run_inference(
     runtime: Runtime, parsed: ParsedRequest, records: Sequence[TemplateRecord]
 ) -> dict[str, Any]:
-    """Decode, match and read, off the event loop."""
+    """Decode, match and read, off the event loop: in a compute process when there are some."""
+    if runtime.compute is not None:
+        return await runtime.compute.run(parsed, records)
     return await run_in_threadpool(execute, runtime, parsed, records)

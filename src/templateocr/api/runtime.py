@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from templateocr.api.compute import ComputePool
 from templateocr.engines.registry import EngineSet
 from templateocr.exceptions import RateLimitedError
 from templateocr.models.records import TemplateRecord
@@ -58,6 +59,8 @@ class Runtime:
     admin_token_hash: str
     templates: TemplateCache = field(default_factory=TemplateCache)
     limiter: DomainLimiter = field(init=False)
+    compute: ComputePool | None = None
+    """Worker processes that read pages (``None``: pages are read in this process's threads)."""
     engines_ready: bool = False
     """True once the app's start-up has built (and, when asked, warmed up) the engines."""
 

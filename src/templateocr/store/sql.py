@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, literal, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from templateocr.exceptions import NotFoundError
 from templateocr.models.records import DomainRecord, TemplateRecord
@@ -62,6 +62,20 @@ def open_store(url: str) -> SqlStore:
     return SqlStore(engine)
 
 
+@contextmanager
+def _ids_in_range() -> Iterator[None]:
+    """An id past the database's 64-bit integers names nothing: ``NotFoundError``, not a crash
+    (SQLite's driver raises ``OverflowError``, PostgreSQL "out of range")."""
+    try:
+        yield
+    except OverflowError:
+        raise NotFoundError("no such id (ids are 64-bit integers)") from None
+    except DataError as exc:
+        if "out of range" not in str(exc.orig):
+            raise
+        raise NotFoundError("no such id (ids are 64-bit integers)") from None
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -84,12 +98,12 @@ class SqlStore:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn, conn.begin():
+        with _ids_in_range(), self._engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._writer.connect() as conn, conn.begin():
+        with _ids_in_range(), self._writer.connect() as conn, conn.begin():
             yield conn
 
     def _write_retrying(self, work: Callable[[Connection], _T]) -> _T:

@@ -101,6 +101,13 @@ def page_to_wire(result: PageResult, name: str, version: str, uid: str | None = 
     out["fields"] = [_field(field, version) for field in result.fields]
     if result.title is not None:
         out["title"] = _title(result.title, version)
+    if result.alignment is not None:
+        # Our extension (CLOVA clients ignore unknown keys): how well the page was aligned.
+        out["alignment"] = {
+            "score": round(result.alignment.score, 4),
+            "reprojectionErrorPx": round(result.alignment.reprojection_error_px, 3),
+            "inliers": result.alignment.inliers,
+        }
     return out
 
 

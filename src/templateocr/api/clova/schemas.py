@@ -109,7 +109,23 @@ def _validate(payload: Any) -> InferRequest:
         raise InvalidRequestError(f"{where}: {first.get('msg', 'invalid')}") from None
 
 
+MAX_JSON_VALUES = 10_000
+"""Most values (counted as commas and opening brackets) a request's JSON may have. A request is
+a handful of values and one long base64 string; a body of millions of small values (``[{},{},...]``)
+would cost gigabytes once parsed, so it is refused before parsing."""
+
+
+def _check_shape(raw: bytes | str) -> None:
+    if isinstance(raw, bytes):
+        values = raw.count(b",") + raw.count(b"{") + raw.count(b"[")
+    else:
+        values = raw.count(",") + raw.count("{") + raw.count("[")
+    if values > MAX_JSON_VALUES:
+        raise InvalidRequestError(f"the body has too many JSON values (over {MAX_JSON_VALUES})")
+
+
 def _loads(raw: bytes | str) -> Any:
+    _check_shape(raw)
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         return json.loads(text)

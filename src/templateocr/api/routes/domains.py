@@ -176,8 +176,12 @@ def release_templates(
     reads with them does not pay for it."""
     store = runtime.store
     domain = store.release(domain_id, body.template_ids)
-    for record in store.released_templates(domain_id):
-        runtime.prepared(record)
+    released = store.released_templates(domain_id)
+    if runtime.compute is not None:
+        runtime.compute.prepare(released)
+    else:
+        for record in released:
+            runtime.prepared(record)
     return domain_out(domain, store, _base(request))
 
 

@@ -1,0 +1,143 @@
+"""Reading pages in worker processes, so that one server process keeps every core busy.
+
+Decoding, alignment and recognition are CPU work, much of it in Python that holds the GIL: a
+single server process reads about one page at a time however many clients wait. The
+:class:`ComputePool` runs :func:`templateocr.api.inference.execute` in ``compute_processes``
+worker processes (started with ``spawn``, each with its own engines, store connection and
+prepared-template cache, engines warmed and released templates prepared at start); the server
+process only parses requests, checks secrets and limits, and sends the answers. With one compute
+process nothing is spawned: requests are read in the server's threads, as before.
+
+A worker that dies (a crash in native code) breaks the pool: the request in flight answers an
+error, the pool is rebuilt, and the next requests are served again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from templateocr.api.clova.schemas import ParsedRequest
+from templateocr.exceptions import ClovaError
+from templateocr.models.records import TemplateRecord
+from templateocr.settings import Settings
+
+__all__ = ["ComputePool", "compute_processes"]
+
+log = logging.getLogger("templateocr.compute")
+
+_PARENT_CHECK_S = 0.5
+"""How often a worker checks that the server process that started it is still there."""
+
+_WORKER: Any = None
+"""The worker process's own Runtime (set by :func:`_start_worker`)."""
+
+
+def compute_processes(settings: Settings) -> int:
+    """How many processes read pages: the setting, or one per core (at most 8) when it is 0."""
+    if settings.compute_processes > 0:
+        return settings.compute_processes
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the server process is gone (a SIGKILL leaves no one to stop it)."""
+    while True:
+        time.sleep(_PARENT_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _start_worker(settings_data: dict[str, Any]) -> None:
+    """Build this worker's runtime: store, engines (warmed), released templates prepared."""
+    global _WORKER
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
+    from templateocr.api.app import build_runtime
+
+    settings = Settings(**settings_data)
+    runtime = build_runtime(settings, announce=lambda message: None)
+    runtime.engines.warm_up()
+    runtime.prepare_released()
+    _WORKER = runtime
+
+
+def _execute(parsed: ParsedRequest, records: Sequence[TemplateRecord]) -> dict[str, Any]:
+    from templateocr.api.inference import execute
+
+    return execute(_WORKER, parsed, records)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _prepare(records: Sequence[TemplateRecord]) -> int:
+    for record in records:
+        _WORKER.prepared(record)
+    # Stay busy a moment, so that the pool's other workers take the other copies of this task.
+    time.sleep(0.2)
+    return os.getpid()
+
+
+class ComputePool:
+    """Worker processes that read pages (see the module's text)."""
+
+    def __init__(self, settings: Settings, processes: int) -> None:
+        """Start ``processes`` workers and wait until each has warmed up."""
+        self.settings = settings
+        self.processes = processes
+        self._lock = threading.Lock()
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        data = self.settings.model_dump()
+        executor = ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(data,),
+        )
+        # One task per worker makes every worker start (and warm up) now, not on a request.
+        for future in [executor.submit(_ready) for _ in range(self.processes)]:
+            future.result()
+        return executor
+
+    async def run(self, parsed: ParsedRequest, records: Sequence[TemplateRecord]) -> dict[str, Any]:
+        """Read one request's pages in a worker; the CLOVA response body."""
+        executor = self._executor
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(executor, _execute, parsed, list(records))
+        except BrokenProcessPool:
+            log.error("a compute process died; restarting the pool")
+            self._restart(executor)
+            raise ClovaError("a worker process died while reading this request") from None
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._executor is broken:
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._start()
+
+    def prepare(self, records: Sequence[TemplateRecord]) -> None:
+        """Have the workers prepare these template versions now (one task per worker, in the
+        background; a worker that misses it prepares them on first use)."""
+        for _ in range(self.processes):
+            self._executor.submit(_prepare, list(records))
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (for the operator and the tests)."""
+        processes = getattr(self._executor, "_processes", None) or {}
+        return sorted(int(pid) for pid in processes)
+
+    def close(self) -> None:
+        """Stop the workers (requests in flight finish first)."""
+        self._executor.shutdown(wait=True, cancel_futures=False)
