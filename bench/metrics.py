@@ -21,6 +21,7 @@ import numpy as np
 
 from templateocr.geometry import apply_homography
 from templateocr.models.template import FieldType, TemplateDefinition
+from templateocr.text_metrics import edit_distance
 
 __all__ = ["GroupScore", "PageScore", "edit_distance", "normalise", "score_page"]
 
@@ -33,19 +34,6 @@ def normalise(text: str, lang: str = "en") -> str:
     if lang in ("ja", "zh-TW"):
         return "".join(text.split())
     return " ".join(text.split())
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance between two strings (characters)."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 CONFIDENT = 0.9

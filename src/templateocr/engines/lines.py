@@ -26,6 +26,7 @@ __all__ = [
     "CropLines",
     "InkMap",
     "crop_lines",
+    "line_boxes",
     "find_ink",
     "ink_gaps",
     "is_cjk",
@@ -470,6 +471,15 @@ class CropLines:
     boxes: list[Box]
     lines: list[NDArray[np.uint8]]
     origins: list[int]
+
+
+def line_boxes(gray: NDArray[np.uint8], ink: InkMap, options: ReadOptions) -> list[Box]:
+    """The crop's line boxes; for a single-character crop, all its lines as one box."""
+    boxes = split_lines(gray, ink)
+    if options.single_char and len(boxes) > 1:
+        left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        boxes = [(left, top, max(b[2] for b in boxes), max(b[3] for b in boxes))]
+    return boxes
 
 
 def crop_lines(

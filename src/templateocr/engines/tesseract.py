@@ -29,9 +29,9 @@ from templateocr.engines.lines import (
     Box,
     InkMap,
     find_ink,
+    line_boxes,
     line_image,
     recognized_words,
-    split_lines,
     split_words,
     to_gray,
 )
@@ -123,16 +123,7 @@ class TesseractEngine:
         """Read the words of a crop; ``[]`` when it holds no text."""
         gray = to_gray(image)
         ink = find_ink(gray)
-        boxes = split_lines(gray, ink)
-        if options.single_char and len(boxes) > 1:
-            boxes = [
-                (
-                    min(b[0] for b in boxes),
-                    min(b[1] for b in boxes),
-                    max(b[2] for b in boxes),
-                    max(b[3] for b in boxes),
-                )
-            ]
+        boxes = line_boxes(gray, ink, options)
         words: list[RecognizedWord] = []
         with self._api() as api:
             for box in boxes:

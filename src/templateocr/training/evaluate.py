@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from templateocr.engines.crnn import CrnnRecognizer
+from templateocr.text_metrics import cer
 from templateocr.training.charset import normalize_text
 from templateocr.training.fonts import Split, Style, TrainFont, fonts_for
 from templateocr.training.render import render_line
@@ -71,12 +72,6 @@ def _lines(
     return out
 
 
-def _cer(truth: str, read: str) -> float:
-    from templateocr.training.train import cer
-
-    return cer(truth, read)
-
-
 def evaluate_model(model: Path, lines: int = 200, seed: int = 20261124) -> dict[str, Any]:
     """Exact match and CER per set, split and condition, with the model's speed per line."""
     recognizer = CrnnRecognizer(model, threads=1)
@@ -93,7 +88,7 @@ def evaluate_model(model: Path, lines: int = 200, seed: int = 20261124) -> dict[
                     elapsed += time.perf_counter() - started
                     read_count += 1
                     exact += reading.text == text
-                    errors += _cer(text, reading.text)
+                    errors += cer(text, reading.text)
                 rows.append(
                     {
                         "set": spec.name,
@@ -145,7 +140,7 @@ def compare_engines(engines: dict[str, Any], lines: int = 100, seed: int = 20261
                 read = " ".join(w.text for w in words)
                 exact += read == text
                 loose += read.replace(" ", "") == text.replace(" ", "")
-                errors += _cer(text, read)
+                errors += cer(text, read)
             rows.append(
                 {
                     "set": spec.name,

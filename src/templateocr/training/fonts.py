@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
+from templateocr.synth.fonts import find_font_file
 from templateocr.training.charset import CHARSET
 
 __all__ = [
@@ -190,16 +191,6 @@ def _search_dirs() -> tuple[Path, ...]:
 
 
 @cache
-def _file(filename: str, dirs: tuple[Path, ...]) -> Path | None:
-    for directory in dirs:
-        if directory.is_dir():
-            for candidate in sorted(directory.rglob(filename)):
-                if candidate.is_file():
-                    return candidate
-    return None
-
-
-@cache
 def _face(path: Path, family: str | None) -> int:
     if family is None:
         return 0
@@ -215,13 +206,13 @@ def _face(path: Path, family: str | None) -> int:
 
 def missing_fonts() -> list[TrainFont]:
     """The catalogue's fonts that are not on this machine."""
-    return [font for font in FONTS if _file(font.filename, _search_dirs()) is None]
+    return [font for font in FONTS if find_font_file(font.filename, _search_dirs()) is None]
 
 
 @lru_cache(maxsize=512)
 def load(font: TrainFont, size: int) -> ImageFont.FreeTypeFont:
     """The font at a pixel size (times its ``scale``); ``FileNotFoundError`` when not installed."""
-    path = _file(font.filename, _search_dirs())
+    path = find_font_file(font.filename, _search_dirs())
     if path is None:
         raise FileNotFoundError(f"font {font.filename} not found: install the Debian package {font.package}")
     return ImageFont.truetype(str(path), max(6, round(size * font.scale)), index=_face(path, font.family))

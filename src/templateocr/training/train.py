@@ -16,6 +16,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from templateocr.engines.ctc import greedy_decode
+from templateocr.text_metrics import cer
 from templateocr.training.charset import decode_labels
 from templateocr.training.data import Batch, LineBatches, collate
 from templateocr.training.model import Crnn, ModelConfig
@@ -43,19 +44,6 @@ class TrainConfig:
     save_every_s: float = 300.0
     max_minutes: float | None = None
     validation_lines: int = 256
-
-
-def cer(truth: str, read: str) -> float:
-    """Character error rate: edit distance over the length of the truth."""
-    if not truth:
-        return float(bool(read))
-    previous = list(range(len(read) + 1))
-    for i, a in enumerate(truth, 1):
-        current = [i]
-        for j, b in enumerate(read, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
-        previous = current
-    return previous[-1] / len(truth)
 
 
 def _lr(step: int, config: TrainConfig) -> float:
