@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from templateocr.api.app import create_app
 from templateocr.api.compute import compute_processes
 from templateocr.settings import Settings
-from templateocr.synth import build_form, fill_form, sample_values, to_jpeg
+from templateocr.synth import build_form, fill_form, foreign_page, sample_values, to_jpeg, to_pdf
 
 ADMIN = "compute-admin-token-0123456789"
 SECRET = "compute-secret-0123456789"
@@ -96,3 +96,25 @@ def test_a_dead_process_costs_one_request_not_the_server(server: tuple[TestClien
     assert again.status_code == 200, again.text
     assert again.json()["images"][0]["inferResult"] == "SUCCESS"
     assert set(pool.pids()) != set(before)
+
+
+def test_a_pdf_is_read_page_by_page_by_all_the_workers(server: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = server
+    form = build_form("en", "application")
+    pages = [fill_form(form, sample_values(form, seed=s), seed=s) for s in (11, 12)] + [
+        foreign_page("en", seed=1)
+    ]
+    body = {
+        "version": "V2",
+        "requestId": "pdf",
+        "timestamp": 1,
+        "images": [{"format": "pdf", "name": "doc", "data": base64.b64encode(to_pdf(pages)).decode()}],
+    }
+    response = client.post("/infer", json=body, headers={"X-OCR-SECRET": SECRET})
+    assert response.status_code == 200, response.text
+    images = response.json()["images"]
+    assert [img["convertedImageInfo"]["pageIndex"] for img in images] == [0, 1, 2]
+    assert [img["inferResult"] for img in images] == ["SUCCESS", "SUCCESS", "FAILURE"]
+    assert all(img["name"] == "doc" for img in images)
+    names = {f["name"]: f["inferText"] for f in images[1]["fields"]}
+    assert names["Name"] == sample_values(form, seed=12)["Name"]

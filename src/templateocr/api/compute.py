@@ -23,14 +23,22 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from templateocr.api.clova.schemas import ParsedRequest
 from templateocr.exceptions import ClovaError
+from templateocr.models.page import Page
 from templateocr.models.records import TemplateRecord
+from templateocr.models.result import PageResult
 from templateocr.settings import Settings
 
-__all__ = ["ComputePool", "compute_processes"]
+if TYPE_CHECKING:
+    from templateocr.api.runtime import Runtime
+
+__all__ = ["MULTI_PAGE_FORMATS", "ComputePool", "compute_processes"]
+
+MULTI_PAGE_FORMATS = frozenset({"pdf", "tif", "tiff"})
+"""Formats whose pages are read by several workers at once."""
 
 log = logging.getLogger("templateocr.compute")
 
@@ -75,6 +83,18 @@ def _execute(parsed: ParsedRequest, records: Sequence[TemplateRecord]) -> dict[s
     return execute(_WORKER, parsed, records)
 
 
+def _read_page(parsed: ParsedRequest, records: Sequence[TemplateRecord], page: Page) -> list[PageResult]:
+    from templateocr.api.inference import read_pages
+
+    return read_pages(_WORKER, parsed, records, [page])
+
+
+def _without_image(parsed: ParsedRequest) -> ParsedRequest:
+    """The request without its image bytes (what a page's worker needs of it)."""
+    image = parsed.request.image.model_copy(update={"data": None, "url": None})
+    return ParsedRequest(parsed.request.model_copy(update={"image": image}), None)
+
+
 def _ready() -> int:
     return os.getpid()
 
@@ -110,11 +130,27 @@ class ComputePool:
             future.result()
         return executor
 
-    async def run(self, parsed: ParsedRequest, records: Sequence[TemplateRecord]) -> dict[str, Any]:
-        """Read one request's pages in a worker; the CLOVA response body."""
+    async def run(
+        self, runtime: Runtime, parsed: ParsedRequest, records: Sequence[TemplateRecord]
+    ) -> dict[str, Any]:
+        """Read one request in the workers; the CLOVA response body.
+
+        An image is decoded and read by one worker. A PDF or TIFF is decoded here (pdfium and
+        Pillow leave the interpreter lock while they work) and its pages are read by all the
+        workers at once.
+        """
         executor = self._executor
         loop = asyncio.get_running_loop()
         try:
+            if parsed.request.image.format in MULTI_PAGE_FORMATS:
+                from templateocr.api.inference import load_pages, to_response
+
+                pages = await loop.run_in_executor(None, load_pages, runtime, parsed)
+                light, wanted = _without_image(parsed), list(records)
+                parts = await asyncio.gather(
+                    *(loop.run_in_executor(executor, _read_page, light, wanted, page) for page in pages)
+                )
+                return to_response(parsed, [result for part in parts for result in part])
             return await loop.run_in_executor(executor, _execute, parsed, list(records))
         except BrokenProcessPool:
             log.error("a compute process died; restarting the pool")

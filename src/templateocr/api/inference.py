@@ -17,7 +17,9 @@ from templateocr.api.clova.mapping import page_to_wire, response_to_wire
 from templateocr.api.clova.schemas import ParsedRequest, parse_json_body, parse_message
 from templateocr.api.runtime import Runtime
 from templateocr.exceptions import InvalidRequestError, TemplateNotReleasedError
+from templateocr.models.page import Page
 from templateocr.models.records import DomainRecord, TemplateRecord
+from templateocr.models.result import PageResult
 from templateocr.pipeline.decode import decode_base64, decode_image
 from templateocr.pipeline.fetch import FetchPolicy, fetch_image
 from templateocr.pipeline.prepare import PreparedTemplate
@@ -139,25 +141,37 @@ def _image_bytes(runtime: Runtime, parsed: ParsedRequest) -> bytes:
     return data
 
 
-def execute(runtime: Runtime, parsed: ParsedRequest, records: Sequence[TemplateRecord]) -> dict[str, Any]:
+def load_pages(runtime: Runtime, parsed: ParsedRequest) -> list[Page]:
+    """The request's image (sent or fetched), decoded into pages."""
+    return decode_image(_image_bytes(runtime, parsed), parsed.request.image.format, runtime.decode_limits())
+
+
+def read_pages(
+    runtime: Runtime, parsed: ParsedRequest, records: Sequence[TemplateRecord], pages: Sequence[Page]
+) -> list[PageResult]:
+    """Match and read decoded pages against the released template versions."""
     settings = runtime.settings
     request = parsed.request
-    limits = runtime.decode_limits()
-    langs = request.langs()
-    pages = decode_image(_image_bytes(runtime, parsed), request.image.format, limits)
-    prepared: list[PreparedTemplate] = [
-        runtime.templates.get(rec, lambda rec=rec: runtime.store.get_sample(rec.id, rec.version))  # type: ignore[misc]
-        for rec in records
-    ]
+    prepared: list[PreparedTemplate] = [runtime.prepared(record) for record in records]
     options = RunOptions(
-        langs=langs,
+        langs=request.langs(),
         threshold=settings.match_threshold,
         payload=lambda result: {"image": page_to_wire(result, request.image.name, "V2")},
         validator=HttpValidator(settings.validator_timeout_s),
         page_timeout_s=settings.page_timeout_s,
     )
-    results = run_document(pages, prepared, runtime.engines, options)
+    return run_document(pages, prepared, runtime.engines, options)
+
+
+def to_response(parsed: ParsedRequest, results: Sequence[PageResult]) -> dict[str, Any]:
+    """The CLOVA response body for a request's page results."""
+    request = parsed.request
     return response_to_wire(request.version, request.request_id, request.image.name, results)
+
+
+def execute(runtime: Runtime, parsed: ParsedRequest, records: Sequence[TemplateRecord]) -> dict[str, Any]:
+    """One request from its image to its response body: decode, match, read."""
+    return to_response(parsed, read_pages(runtime, parsed, records, load_pages(runtime, parsed)))
 
 
 async def run_inference(
@@ -165,5 +179,5 @@ async def run_inference(
 ) -> dict[str, Any]:
     """Decode, match and read, off the event loop: in a compute process when there are some."""
     if runtime.compute is not None:
-        return await runtime.compute.run(parsed, records)
+        return await runtime.compute.run(runtime, parsed, records)
     return await run_in_threadpool(execute, runtime, parsed, records)
