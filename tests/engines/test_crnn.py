@@ -45,7 +45,7 @@ def test_the_shipped_model_is_ours_and_small() -> None:
     assert MODEL_PATH.stat().st_size <= 20 * 1024 * 1024
 
 
-@pytest.mark.parametrize(("kind", "max_cer"), [("date", 0.25), ("ko_name", 0.5)])
+@pytest.mark.parametrize(("kind", "max_cer"), [("date", 0.1), ("ko_name", 0.2)])
 def test_it_reads_printed_lines(engine: CrnnEngine, kind: str, max_cer: float) -> None:
     crops = _crops(kind, 12, seed=5)
     errors = [cer(text, " ".join(w.text for w in engine.read(image, ReadOptions()))) for text, image in crops]

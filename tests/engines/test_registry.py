@@ -14,6 +14,7 @@ from templateocr.engines.null import NullEngine
 from templateocr.engines.registry import ENGINE_NAMES, EngineConfig, EngineSet, MappedEngine, route
 from templateocr.engines.system import TESSDATA_BY_LANG
 from templateocr.exceptions import ConfigurationError
+from templateocr.text_metrics import cer
 
 TEXT, NUMERIC = ReadOptions(), ReadOptions(numeric=True)
 
@@ -82,7 +83,7 @@ def test_concurrent_first_use_builds_one_engine() -> None:
 def test_warm_up_builds_and_runs_every_route() -> None:
     engines = EngineSet()
     engines.warm_up(("ko", "en"))
-    assert set(engines._engines) == {"korean", "tesseract-kor", "tesseract-digits", "rapid"}
+    assert set(engines._engines) == {"korean", "crnn", "tesseract-digits", "rapid"}
 
 
 def test_forced_engine_reads_everything() -> None:
@@ -112,7 +113,13 @@ def test_null_engine() -> None:
 )
 def test_read_through_the_set(engines: EngineSet, lang: str, text: str) -> None:
     crop = render(text, lang, box=True)
-    assert squash(joined(engines.read(crop.image, lang, TEXT))) == squash(text)
+    read = squash(joined(engines.read(crop.image, lang, TEXT)))
+    if lang == "ko":
+        # Our own recognizer (the Korean route) reads clean printed Korean at about 3 % CER (its
+        # model card); a vowel stroke may still slip.
+        assert cer(squash(text), read) <= 0.15, read
+    else:
+        assert read == squash(text)
     assert engines.read(blank(box=True), lang, TEXT) == []
     assert engines.read(blank(box=True), lang, NUMERIC) == []
 

@@ -7,7 +7,7 @@ engine the first time a route needs it (thread-safe) and shares the models: the 
 ===========  ===================================  ==========================================
 language     text fields                          NUMERIC fields
 ===========  ===================================  ==========================================
-``ko``       Tesseract ``kor``; PP-OCRv6 when     Tesseract ``eng``, digits whitelist
+``ko``       our CRNN (``crnn``); PP-OCRv6 when   Tesseract ``eng``, digits whitelist
              it read no Hangul (Latin, digits)
 ``ja``       PP-OCRv6, simplified -> kanji map    PP-OCRv6
 ``zh-TW``    PP-OCRv6, simplified -> traditional  PP-OCRv6
@@ -123,13 +123,16 @@ def _tesseract_digits(engines: EngineSet) -> OcrEngine:
     return _tesseract("eng", DIGITS)(engines)
 
 
-def _korean(engines: EngineSet) -> OcrEngine:
-    from templateocr.engines.fallback import ScriptFallbackEngine
-    from templateocr.engines.lines import is_hangul
+def _korean_with(first: str) -> Callable[[EngineSet], OcrEngine]:
+    def build(engines: EngineSet) -> OcrEngine:
+        from templateocr.engines.fallback import ScriptFallbackEngine
+        from templateocr.engines.lines import is_hangul
 
-    return ScriptFallbackEngine(
-        engines.engine("tesseract-kor"), engines.engine("rapid"), is_hangul, "tesseract-kor+rapid"
-    )
+        return ScriptFallbackEngine(
+            engines.engine(first), engines.engine("rapid"), is_hangul, f"{first}+rapid"
+        )
+
+    return build
 
 
 def _null(engines: EngineSet) -> OcrEngine:
@@ -144,7 +147,8 @@ _FACTORIES: dict[str, Callable[[EngineSet], OcrEngine]] = {
     "rapid-ja": lambda engines: MappedEngine(engines.engine("rapid"), to_japanese, "ja"),
     "rapid-zh-TW": lambda engines: MappedEngine(engines.engine("rapid"), to_traditional, "zh-TW"),
     "tesseract-kor": _tesseract("kor"),
-    "korean": _korean,
+    "korean": _korean_with("crnn"),
+    "korean-tesseract": _korean_with("tesseract-kor"),
     "tesseract-jpn": _tesseract("jpn"),
     "tesseract-chi_tra": _tesseract("chi_tra"),
     "tesseract-eng": _tesseract("eng"),
