@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
@@ -163,11 +163,11 @@ class ComputePool:
                 broken.shutdown(wait=False, cancel_futures=True)
                 self._executor = self._start()
 
-    def prepare(self, records: Sequence[TemplateRecord]) -> None:
-        """Have the workers prepare these template versions now (one task per worker, in the
-        background; a worker that misses it prepares them on first use)."""
-        for _ in range(self.processes):
-            self._executor.submit(_prepare, list(records))
+    def prepare(self, records: Sequence[TemplateRecord], timeout_s: float = 120.0) -> None:
+        """Have the workers prepare these template versions now, and wait for it (one task per
+        worker; a worker that missed it prepares them on first use)."""
+        futures = [self._executor.submit(_prepare, list(records)) for _ in range(self.processes)]
+        wait(futures, timeout=timeout_s)
 
     def pids(self) -> list[int]:
         """The worker processes' ids (for the operator and the tests)."""
