@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +43,10 @@ from typing import Any
 
 import httpx
 
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.processes import free_port, process_tree, rss_bytes, wait_healthy  # noqa: E402
 from templateocr.synth import build_form, fill_form, sample_values, to_png
 
 ADMIN = "load-admin-token-0123456789"
@@ -55,36 +57,6 @@ MB = 1024 * 1024
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def process_tree(root: int) -> list[int]:
-    """``root`` and every process below it (from ``/proc``)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def rss_bytes(pid: int) -> int:
-    """``VmRSS`` of a process, in bytes (0 once it has gone)."""
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 @dataclass
@@ -144,7 +116,7 @@ class Server:
     """``templateocr serve`` in a subprocess."""
 
     def __init__(self, data_dir: Path, cap: int) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {
             **os.environ,
@@ -162,18 +134,7 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "templateocr", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + 180
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 180 s")
-            time.sleep(0.1)
+        wait_healthy(self.process, self.base)
 
     def rss(self) -> int:
         """The server's and its compute processes' resident memory together."""

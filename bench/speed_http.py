@@ -19,6 +19,11 @@ from typing import Any
 
 import httpx
 
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.processes import free_port, wait_healthy  # noqa: E402
+
 ADMIN = "speed-bench-admin-token-0123456789"
 SECRET = "speed-bench-secret-0123456789"
 
@@ -74,7 +79,7 @@ class Server:
     template_ids: dict[str, int] = field(default_factory=dict)
 
     def start(self) -> None:
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "TEMPLATEOCR_DATA_DIR": str(self.data_dir),
@@ -101,18 +106,7 @@ class Server:
             stderr=subprocess.DEVNULL,
         )
         self.base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 180 s")
-            time.sleep(0.1)
+        wait_healthy(self.process, self.base)
         self.started_s = time.perf_counter() - begin
 
     def stop(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,41 +21,13 @@ from typing import TypeVar
 
 import httpx
 
+from bench.processes import free_port, process_tree
+from bench.processes import rss_bytes as vm_rss
+
 ADMIN_TOKEN = "live-admin-token-0123456789"
 SECRET = "live-domain-secret-0123456789"
 
 T = TypeVar("T")
-
-
-def process_tree(root: int) -> list[int]:
-    """``root`` and every process below it (from ``/proc``)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def vm_rss(pid: int) -> int:
-    """``VmRSS`` of one process in bytes (0 once it has gone)."""
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
