@@ -194,8 +194,8 @@ def profile_request(execute_once: Callable[[], Any], runs: int = 3) -> dict[str,
         (classify, "align_screened", "classify.alignment"),
         (classify, "improve", "classify.improve"),
         (recognize, "cut_out", "crop"),
-        (recognize, "added_ink", "dropout"),
-        (recognize, "read_checkbox", "checkbox"),
+        (recognize, "added_to", "dropout"),
+        (recognize, "decide_checkbox", "checkbox"),
     ]
     execute_once()
     profiles = []
@@ -204,9 +204,9 @@ def profile_request(execute_once: Callable[[], Any], runs: int = 3) -> dict[str,
             stack.enter_context(_patched(module, name, label))
         for _ in range(runs):
             with collect() as times:
-                start, cpu = time.perf_counter(), time.thread_time()
+                start, cpu = time.perf_counter(), time.process_time()
                 execute_once()
-                total, cpu = time.perf_counter() - start, time.thread_time() - cpu
+                total, cpu = time.perf_counter() - start, time.process_time() - cpu
             profiles.append((cpu, total, times.as_dict()))
     profiles.sort(key=lambda item: item[0])
     cpu, total, stages = profiles[len(profiles) // 2]

@@ -33,3 +33,22 @@ def test_engine_set_routes_each_crop_and_keeps_the_order(engines: EngineSet) -> 
     assert _texts(engines.read_many(jobs, "en")) == ["12345", "Smith"]
     assert _texts(engines.read_many([(crops[1].image, ReadOptions())], "ja")) == ["山田 太郎"]
     assert engines.read_many([], "ko") == []
+
+
+def test_single_characters_read_narrow_in_the_same_call(engines: EngineSet) -> None:
+    """MULTI_BOX boxes (``single_char``) go through a narrower input than lines; mixed in one
+    batch, each crop still gets its own reading, in order."""
+    boxes = [render(c, "en", box=True) for c in "7K3"]
+    lines = [render("Invoice 2024-118"), render("Emily Johnson")]
+    jobs = [
+        (lines[0].image, ReadOptions()),
+        *[(b.image, ReadOptions(single_char=True)) for b in boxes],
+        (lines[1].image, ReadOptions()),
+    ]
+    assert _texts(read_many(engines.engine("rapid"), jobs)) == [
+        "Invoice 2024-118",
+        "7",
+        "K",
+        "3",
+        "Emily Johnson",
+    ]

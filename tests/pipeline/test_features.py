@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from test_align import Shot, render_form, warp_page
 
+import templateocr.pipeline.features as features_module
 from templateocr.pipeline.features import (
     DEFAULT_MAX_FEATURES,
     Features,
@@ -140,3 +141,51 @@ def test_extraction_is_deterministic() -> None:
     assert np.array_equal(first.keypoints, second.keypoints)
     assert np.array_equal(first.descriptors, second.descriptors)
     assert np.array_equal(first.gray, second.gray)
+
+
+def _bucket_reference(keypoints: list, shape: tuple[int, int], limit: int) -> list:  # type: ignore[type-arg]
+    """The rule ``_bucket`` implements, one keypoint at a time: per level its share of ``limit``,
+    strongest first, at most ``per_cell`` per grid cell."""
+    import math
+
+    if len(keypoints) <= limit:
+        return list(keypoints)
+    height, width = shape
+    levels = sorted({kp.octave for kp in keypoints})
+    kept = []
+    for level in levels:
+        group = sorted((kp for kp in keypoints if kp.octave == level), key=lambda k: -k.response)
+        quota = max(1, round(len(group) * limit / len(keypoints)))
+        cell = max(height, width) / features_module._GRID * (1.2 ** (level / 2))
+        cols, rows = math.ceil(width / cell), math.ceil(height / cell)
+        per_cell = max(2, math.ceil(features_module._CELL_SHARE * quota / (rows * cols)))
+        counts: dict[int, int] = {}
+        chosen = []
+        for kp in group:
+            key = int(kp.pt[1] // cell) * cols + int(kp.pt[0] // cell)
+            if counts.get(key, 0) < per_cell:
+                counts[key] = counts.get(key, 0) + 1
+                chosen.append(kp)
+                if len(chosen) == quota:
+                    break
+        kept.extend(chosen)
+    return kept
+
+
+def test_bucketing_keeps_the_strongest_per_cell_and_level() -> None:
+    rng = np.random.default_rng(4)
+    keypoints = [
+        cv2.KeyPoint(
+            float(rng.uniform(0, 900)) if i % 3 else float(rng.uniform(0, 120)),  # a dense corner
+            float(rng.uniform(0, 1200)),
+            31.0,
+            -1,
+            float(rng.integers(1, 50)),  # ties in response too
+            int(rng.integers(0, 8)),
+        )
+        for i in range(5000)
+    ]
+    for limit in (300, 1500, 4999):
+        got = features_module._bucket(keypoints, (1200, 900), limit)
+        assert [id(k) for k in got] == [id(k) for k in _bucket_reference(keypoints, (1200, 900), limit)]
+    assert features_module._bucket(keypoints[:10], (1200, 900), 300) == keypoints[:10]

@@ -3,7 +3,7 @@
 - ``templateocr_http_requests_total{method,route,status}``: requests answered.
 - ``templateocr_http_request_duration_seconds{method,route,status}``: their latency (histogram).
 - ``templateocr_stage_duration_seconds{stage}``: time one request spent in each pipeline stage
-  (``features``, ``classify``, ``read_title``, ``read_fields``, ``assemble``, ``engine:<name>``...,
+  (``features``, ``classify``, ``read_areas``, ``assemble``, ``engine:<name>``...,
   as ``pipeline/timing.py`` names them), summed over the request's pages (histogram).
 
 ``route`` is the route's path template (``/custom/v1/{domain_id}/{invoke_key}/infer``), never

@@ -379,13 +379,14 @@ def _find_patches(
         wx, wy = x0 + pad - radius, y0 + pad - radius
         window = warped[wy : wy + side, wx : wx + side]
         result = cv2.matchTemplate(window, patch, cv2.TM_CCOEFF_NORMED)
-        result = np.nan_to_num(result, nan=0.0, posinf=0.0, neginf=0.0)
+        if not np.isfinite(result).all():  # a flat window (outside the page) divides by zero
+            result = np.nan_to_num(result, nan=0.0, posinf=0.0, neginf=0.0)
         _, peak, _, (px, py) = cv2.minMaxLoc(result)
         peaks[k] = peak
         if 0 < px < 2 * radius and 0 < py < 2 * radius:
-            dx = _subpixel(result[py, px - 1], result[py, px], result[py, px + 1])
-            dy = _subpixel(result[py - 1, px], result[py, px], result[py + 1, px])
-            shifts[k] = (px - radius + dx, py - radius + dy)
+            row = result[py, px - 1 : px + 2].tolist()
+            column = result[py - 1 : py + 2, px].tolist()
+            shifts[k] = (px - radius + _subpixel(*row), py - radius + _subpixel(*column))
             found[k] = True
     return _PatchShifts(shifts=shifts, peaks=peaks, found=found, inside=inside)
 
@@ -394,7 +395,7 @@ def _subpixel(left: float, centre: float, right: float) -> float:
     denominator = left - 2.0 * centre + right
     if denominator >= 0:
         return 0.0
-    return float(np.clip(0.5 * (left - right) / denominator, -0.5, 0.5))
+    return max(-0.5, min(0.5, 0.5 * (left - right) / denominator))
 
 
 def _agreeing(

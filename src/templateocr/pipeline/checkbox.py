@@ -9,9 +9,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from templateocr.models.page import Image
-from templateocr.pipeline.dropout import added_ink
+from templateocr.pipeline.dropout import Mask, added_ink
 
-__all__ = ["CheckboxReading", "read_checkbox"]
+__all__ = ["CheckboxReading", "decide_checkbox", "read_checkbox"]
 
 CHECKED_RATIO = 0.035
 """Share of the box's inner area that added ink must cover to count as a mark."""
@@ -33,7 +33,11 @@ def _opened(mask: NDArray[np.uint8], kernel: tuple[int, int]) -> NDArray[np.bool
 
 def read_checkbox(page_crop: Image, sample_crop: Image, *, scale: float = 1.0) -> CheckboxReading:
     """Compare the page's box with the sample's empty box."""
-    added = added_ink(page_crop, sample_crop, scale=scale)
+    return decide_checkbox(added_ink(page_crop, sample_crop, scale=scale), scale=scale)
+
+
+def decide_checkbox(added: Mask, *, scale: float = 1.0) -> CheckboxReading:
+    """Checked or not, from the ink added inside the box (``dropout.added_to``)."""
     extra = added.astype(np.uint8)
     height, width = extra.shape
     # Thin straight rules (a box border landing a pixel off) are not marks.

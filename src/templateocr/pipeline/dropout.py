@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from templateocr.models.page import Image
 
-__all__ = ["added_ink", "ink_mask"]
+__all__ = ["Mask", "added_ink", "added_to", "ink_mask"]
 
 Mask = NDArray[np.bool_]
 
@@ -45,8 +45,11 @@ def _best_shift(page_ink: Mask, sample_ink: Mask, reach: int) -> tuple[int, int]
 
 def added_ink(page_crop: Image, sample_crop: Image, *, scale: float = 1.0) -> Mask:
     """Ink on the page that the blank sample does not have at that place."""
-    page_ink = ink_mask(page_crop)
-    sample_ink = ink_mask(sample_crop)
+    return added_to(ink_mask(page_crop), ink_mask(sample_crop), scale=scale)
+
+
+def added_to(page_ink: Mask, sample_ink: Mask, *, scale: float = 1.0) -> Mask:
+    """:func:`added_ink` from both ink masks (the sample's may be prepared once per template)."""
     if sample_ink.shape != page_ink.shape:
         sample_ink = cv2.resize(
             sample_ink.astype(np.uint8), page_ink.shape[::-1], interpolation=cv2.INTER_NEAREST

@@ -103,7 +103,7 @@ def _blur_ratio(gray: NDArray[np.uint8]) -> float:
     def strongest(image: NDArray[np.uint8]) -> float:
         gx = cv2.convertScaleAbs(cv2.Sobel(image, cv2.CV_16S, 1, 0, ksize=3), alpha=0.25)
         gy = cv2.convertScaleAbs(cv2.Sobel(image, cv2.CV_16S, 0, 1, ksize=3), alpha=0.25)
-        histogram = np.bincount(cv2.add(gx, gy).ravel(), minlength=256)
+        histogram = cv2.calcHist([cv2.add(gx, gy)], [0], None, [256], [0, 256]).ravel()
         return float(np.searchsorted(np.cumsum(histogram), 0.99 * histogram.sum()))
 
     half = np.asarray(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), dtype=np.uint8)
@@ -171,7 +171,7 @@ def _paint_over(gray: NDArray[np.uint8], quads: Sequence[Quad], scale: float) ->
     return mask
 
 
-def _bucket(keypoints: list[cv2.KeyPoint], shape: tuple[int, int], limit: int) -> list[cv2.KeyPoint]:
+def _bucket(keypoints: Sequence[cv2.KeyPoint], shape: tuple[int, int], limit: int) -> list[cv2.KeyPoint]:
     """Keep about ``limit`` keypoints spread over a grid, per pyramid level.
 
     Each level keeps its share of ``limit`` (the share ORB itself gives it); within a level each
@@ -181,27 +181,29 @@ def _bucket(keypoints: list[cv2.KeyPoint], shape: tuple[int, int], limit: int) -
     if len(keypoints) <= limit:
         return list(keypoints)
     height, width = shape
-    by_level: dict[int, list[cv2.KeyPoint]] = {}
-    for kp in keypoints:
-        by_level.setdefault(kp.octave, []).append(kp)
+    octaves = np.array([kp.octave for kp in keypoints])
+    responses = np.array([kp.response for kp in keypoints])
+    points = np.array([kp.pt for kp in keypoints], dtype=np.float64).reshape(-1, 2)
     kept: list[cv2.KeyPoint] = []
-    for level in sorted(by_level):
-        group = sorted(by_level[level], key=lambda k: -k.response)
-        quota = max(1, round(len(group) * limit / len(keypoints)))
+    for level in np.unique(octaves):
+        members = np.flatnonzero(octaves == level)
+        members = members[np.argsort(-responses[members], kind="stable")]  # strongest first
+        quota = max(1, round(len(members) * limit / len(keypoints)))
         cell = max(height, width) / _GRID * (1.2 ** (level / 2))
         cols = int(np.ceil(width / cell))
         rows = int(np.ceil(height / cell))
         per_cell = max(2, int(np.ceil(_CELL_SHARE * quota / (rows * cols))))
-        counts: dict[int, int] = {}
-        chosen: list[cv2.KeyPoint] = []
-        for kp in group:
-            key = int(kp.pt[1] // cell) * cols + int(kp.pt[0] // cell)
-            if counts.get(key, 0) < per_cell:
-                counts[key] = counts.get(key, 0) + 1
-                chosen.append(kp)
-                if len(chosen) == quota:
-                    break
-        kept.extend(chosen)
+        keys = (points[members, 1] // cell).astype(np.int64) * cols + (points[members, 0] // cell).astype(
+            np.int64
+        )
+        # each keypoint's rank among the stronger ones of its cell
+        by_cell = np.lexsort((np.arange(len(keys)), keys))
+        starts = np.r_[0, np.flatnonzero(np.diff(keys[by_cell])) + 1]
+        first = np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[by_cell] = np.arange(len(keys)) - first
+        chosen = members[rank < per_cell][:quota]
+        kept.extend(keypoints[i] for i in chosen)
     return kept
 
 
@@ -225,22 +227,20 @@ def _detect(
     fair sample of the strongest keypoints of every scale.
     """
     orb = _orb(limit)
-    kept = _bucket(list(orb.detect(gray, mask)), gray.shape, limit)
+    kept = _bucket(orb.detect(gray, mask), gray.shape, limit)
     if not kept:
         return np.zeros((0, 2)), np.zeros((0, 32), dtype=np.uint8)
     kps, desc = orb.compute(gray, kept)
     if desc is None or len(kps) == 0:
         return np.zeros((0, 2)), np.zeros((0, 32), dtype=np.uint8)
-    levels: dict[int, list[int]] = {}
-    for i in sorted(range(len(kps)), key=lambda i: (-kps[i].response, i)):
-        levels.setdefault(kps[i].octave, []).append(i)
-    rank = {
-        i: (position / len(members), level)
-        for level, members in levels.items()
-        for position, i in enumerate(members)
-    }
-    order = sorted(range(len(kps)), key=lambda i: rank[i])
-    points = np.array([kps[i].pt for i in order], dtype=np.float64).reshape(-1, 2)
+    octaves = np.array([kp.octave for kp in kps])
+    strongest = np.argsort(-np.array([kp.response for kp in kps]), kind="stable")
+    share = np.empty(len(kps))  # position within its level, strongest first, as a share of the level
+    for level in np.unique(octaves):
+        members = strongest[octaves[strongest] == level]
+        share[members] = np.arange(len(members)) / len(members)
+    order = np.lexsort((octaves, share))
+    points = np.array([kp.pt for kp in kps], dtype=np.float64).reshape(-1, 2)[order]
     return points, np.ascontiguousarray(np.asarray(desc, dtype=np.uint8)[order])
 
 

@@ -1,4 +1,5 @@
-"""Work done once per template version, not per request: decode the sample, find its features.
+"""Work done once per template version, not per request: decode the sample, find its features,
+and (on first use at each crop scale) cut out the blank form's ink in every area.
 
 ``TemplateCache`` keeps a bounded number of prepared versions in the process, keyed by
 ``(id, version)``; a new version is a new key, so nothing is ever stale.
@@ -9,14 +10,21 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
+
+from templateocr.geometry import Quad
 from templateocr.models.page import Image
 from templateocr.models.records import TemplateRecord
+from templateocr.pipeline.crop import cut_out
 from templateocr.pipeline.decode import load_sample
+from templateocr.pipeline.dropout import Mask, ink_mask
 from templateocr.pipeline.features import Features, extract_features
 
 __all__ = ["PreparedTemplate", "TemplateCache", "prepare_template"]
+
+_MAX_INKS = 512
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,6 +34,22 @@ class PreparedTemplate:
     record: TemplateRecord
     sample: Image
     features: Features
+    _inks: dict[tuple[bytes, float], Mask] = field(default_factory=dict, repr=False)
+
+    def sample_ink(self, area: Quad, scale: float) -> Mask:
+        """The blank sample's ink in ``area`` cut out at ``scale`` (as ``crop.cut_out`` cuts pages).
+
+        Kept per (area, scale); a page photographed at an unusual resolution may add scales, so
+        at most ``_MAX_INKS`` are kept (then they are cut per request).
+        """
+        key = (np.asarray(area, dtype=np.float64).tobytes(), float(scale))
+        found = self._inks.get(key)
+        if found is None:
+            found = ink_mask(cut_out(self.sample, np.eye(3), area, scale=scale).image)
+            found.setflags(write=False)
+            if len(self._inks) < _MAX_INKS:
+                self._inks[key] = found
+        return found
 
 
 def prepare_template(record: TemplateRecord, sample_png: bytes) -> PreparedTemplate:
@@ -33,8 +57,20 @@ def prepare_template(record: TemplateRecord, sample_png: bytes) -> PreparedTempl
     sample = load_sample(sample_png, "png")
     # Field areas hold the sample's own values when a user drew a filled-in copy: only the
     # printed form around them says which form a page is and where it lies.
-    ignore = [field.area for field in record.definition.fields]
-    return PreparedTemplate(record=record, sample=sample, features=extract_features(sample, ignore=ignore))
+    ignore = [spec.area for spec in record.definition.fields]
+    prepared = PreparedTemplate(
+        record=record, sample=sample, features=extract_features(sample, ignore=ignore)
+    )
+    for area in _dropout_areas(record):  # the usual crop scale: a page at the sample's resolution
+        prepared.sample_ink(area, 1.0)
+    return prepared
+
+
+def _dropout_areas(record: TemplateRecord) -> list[Quad]:
+    areas: list[Quad] = []
+    for spec in record.definition.fields:
+        areas.extend([box.quad for box in spec.boxes] if spec.boxes else [spec.area])
+    return areas
 
 
 class TemplateCache:

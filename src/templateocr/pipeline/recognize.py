@@ -8,6 +8,7 @@ engine for the page's language, and map every word's box back into page pixels.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -17,13 +18,13 @@ from templateocr.geometry import Homography, Quad, apply_homography, bbox_of, re
 from templateocr.models.page import Image
 from templateocr.models.result import FieldResult, WordResult
 from templateocr.models.template import FieldSpec, FieldType, TitleSpec, ValueType
-from templateocr.pipeline.checkbox import read_checkbox
+from templateocr.pipeline.checkbox import decide_checkbox
 from templateocr.pipeline.crop import Crop, cut_out
-from templateocr.pipeline.dropout import added_ink, ink_mask
+from templateocr.pipeline.dropout import added_to, ink_mask
 from templateocr.pipeline.postprocess import filter_numeric, join_words, mean_confidence, normalize_text
 from templateocr.pipeline.prepare import PreparedTemplate
 
-__all__ = ["Reader", "read_batch", "read_fields", "read_title"]
+__all__ = ["AreaResults", "Reader", "read_areas", "read_batch", "read_fields", "read_title"]
 
 MULTILINE_HEIGHT = 80.0
 """Areas taller than this (template px, about 13 mm at 150 dpi) may hold several lines."""
@@ -54,11 +55,19 @@ def read_batch(
 def read_title(
     page: Image, homography: Homography, title: TitleSpec, reader: Reader, lang: str
 ) -> FieldResult:
-    """Read the printed title (no dropout: the title is the sample's own ink)."""
+    """Read the printed title alone (no dropout: the title is the sample's own ink)."""
     area = title.bounding_poly.quad
     crop = cut_out(page, homography, area)
     words = reader.read(crop.image, lang, ReadOptions(multiline=_tall(area)))
     return _text_result(title.name, FieldType.NORMAL, ValueType.ALL, area, crop, homography, words, "")
+
+
+@dataclass(frozen=True)
+class AreaResults:
+    """What :func:`read_areas` read: the title (None when the template has none) and the fields."""
+
+    title: FieldResult | None
+    fields: list[FieldResult]
 
 
 def read_fields(
@@ -68,53 +77,113 @@ def read_fields(
     reader: Reader,
     lang: str,
 ) -> list[FieldResult]:
-    """Read every field of ``template`` on ``page``, in template order.
+    """Read every field of ``template`` on ``page``, in template order (the title is not read)."""
+    return read_areas(page, homography, template, reader, lang, title=False).fields
 
-    Text fields are cut out and cleaned first, then read together (one recognizer call for all
-    their lines where the engine can), then turned into results.
+
+def read_areas(
+    page: Image,
+    homography: Homography,
+    template: PreparedTemplate,
+    reader: Reader,
+    lang: str,
+    *,
+    title: bool = True,
+) -> AreaResults:
+    """Read the title and every field of ``template`` on ``page``, fields in template order.
+
+    Every area is cut out and cleaned first; then everything that needs reading (the title,
+    the text fields, each inked box of a MULTI_BOX field) is read in one pass, one recognizer
+    call per engine for all their lines where the engine can; then the results are built.
+    Checkboxes are decided from their ink alone.
     """
-    fields = template.record.definition.fields
+    definition = template.record.definition
+    fields = definition.fields
     results: list[FieldResult | None] = [None] * len(fields)
-    pending: list[tuple[int, Crop]] = []
     jobs: list[tuple[Image, ReadOptions]] = []
+    title_job: tuple[Crop, int] | None = None
+    if title and definition.title is not None:
+        area = definition.title.bounding_poly.quad
+        crop = cut_out(page, homography, area)
+        title_job = (crop, len(jobs))
+        jobs.append((crop.image, ReadOptions(multiline=_tall(area))))
+    texts: list[tuple[int, Crop, int]] = []  # field index, crop, job index
+    boxes: dict[int, list[tuple[Crop, int | None]]] = {}  # per MULTI_BOX field: each box, its job
     for i, field in enumerate(fields):
         if field.type is FieldType.CHECKBOX:
-            results[i] = _read_checkbox(page, homography, template.sample, field)
+            results[i] = _read_checkbox(page, homography, template, field)
         elif field.type is FieldType.MULTI_BOX:
-            results[i] = _read_multibox(page, homography, template.sample, field, reader, lang)
+            assert field.boxes
+            options = ReadOptions(numeric=field.value_type is ValueType.NUMERIC, single_char=True)
+            cut: list[tuple[Crop, int | None]] = []
+            for box in field.boxes:
+                crop, cleaned, has_ink = _cut_and_drop(page, homography, template, box.quad)
+                cut.append((crop, len(jobs) if has_ink else None))
+                if has_ink:
+                    jobs.append((cleaned, options))
+            boxes[i] = cut
         else:
-            crop, cleaned, has_ink = _cut_and_drop(page, homography, template.sample, field.area)
+            crop, cleaned, has_ink = _cut_and_drop(page, homography, template, field.area)
             if not has_ink:
                 results[i] = _empty(field, field.area, homography)
                 continue
             options = ReadOptions(multiline=_tall(field.area), numeric=field.value_type is ValueType.NUMERIC)
-            pending.append((i, crop))
+            texts.append((i, crop, len(jobs)))
             jobs.append((cleaned, options))
-    for (i, crop), words in zip(pending, read_batch(reader, jobs, lang), strict=True):
+    read = read_batch(reader, jobs, lang) if jobs else []
+    for i, crop, job in texts:
         field = fields[i]
         results[i] = _text_result(
-            field.name, field.type, field.value_type, field.area, crop, homography, words, field.separators
+            field.name,
+            field.type,
+            field.value_type,
+            field.area,
+            crop,
+            homography,
+            read[job],
+            field.separators,
         )
-    return [result for result in results if result is not None]
+    for i, cut in boxes.items():
+        results[i] = _multibox_result(
+            fields[i], homography, [(c, [] if j is None else read[j]) for c, j in cut]
+        )
+    title_result = None
+    if title_job is not None and definition.title is not None:
+        crop, job = title_job
+        spec = definition.title
+        title_result = _text_result(
+            spec.name,
+            FieldType.NORMAL,
+            ValueType.ALL,
+            spec.bounding_poly.quad,
+            crop,
+            homography,
+            read[job],
+            "",
+        )
+    return AreaResults(title_result, [result for result in results if result is not None])
 
 
-def _cut_and_drop(page: Image, homography: Homography, sample: Image, area: Quad) -> tuple[Crop, Image, bool]:
+def _cut_and_drop(
+    page: Image, homography: Homography, template: PreparedTemplate, area: Quad
+) -> tuple[Crop, Image, bool]:
     crop = cut_out(page, homography, area)
-    sample_crop = cut_out(sample, np.eye(3), area, scale=crop.scale)
-    added = added_ink(crop.image, sample_crop.image, scale=crop.scale)
+    page_ink = ink_mask(crop.image)
+    added = added_to(page_ink, template.sample_ink(area, crop.scale), scale=crop.scale)
     count = int(np.count_nonzero(added))
     has_ink = count >= max(12.0 * crop.scale**2, MIN_ADDED_INK * added.size)
     cleaned = crop.image.copy()
-    printed = ink_mask(crop.image) & ~added
-    cleaned[printed] = 255
+    cleaned[page_ink & ~added] = 255
     return crop, cleaned, has_ink
 
 
-def _read_checkbox(page: Image, homography: Homography, sample: Image, field: FieldSpec) -> FieldResult:
+def _read_checkbox(
+    page: Image, homography: Homography, template: PreparedTemplate, field: FieldSpec
+) -> FieldResult:
     area = field.area
     crop = cut_out(page, homography, area)
-    sample_crop = cut_out(sample, np.eye(3), area, scale=crop.scale)
-    reading = read_checkbox(crop.image, sample_crop.image, scale=crop.scale)
+    added = added_to(ink_mask(crop.image), template.sample_ink(area, crop.scale), scale=crop.scale)
+    reading = decide_checkbox(added, scale=crop.scale)
     texts = field.checkbox_texts
     text = texts.checked_text if reading.checked else texts.unchecked_text
     quad = apply_homography(homography, area)
@@ -133,18 +202,16 @@ def _read_checkbox(page: Image, homography: Homography, sample: Image, field: Fi
     )
 
 
-def _read_multibox(
-    page: Image, homography: Homography, sample: Image, field: FieldSpec, reader: Reader, lang: str
+def _multibox_result(
+    field: FieldSpec, homography: Homography, boxes: Sequence[tuple[Crop, Sequence[RecognizedWord]]]
 ) -> FieldResult:
+    """A MULTI_BOX field from what was read in each of its boxes (in the order of ``field.boxes``)."""
     assert field.boxes
     numeric = field.value_type is ValueType.NUMERIC
     words: list[WordResult] = []
-    for box in field.boxes:
-        area = box.quad
-        crop, cleaned, has_ink = _cut_and_drop(page, homography, sample, area)
-        text, confidence, quad = "", 0.0, area
-        if has_ink:
-            found = reader.read(cleaned, lang, ReadOptions(numeric=numeric, single_char=True))
+    for box, (crop, found) in zip(field.boxes, boxes, strict=True):
+        text, confidence, quad = "", 0.0, box.quad
+        if found:
             text = normalize_text("".join(w.text for w in found))
             if numeric:
                 text = filter_numeric(text, field.separators)

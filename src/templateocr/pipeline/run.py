@@ -4,7 +4,7 @@ Stages, in order (each a plain function in its own module)::
 
     features.extract_features   page -> keypoints
     classify.classify           which candidate template, and the homography (align.py)
-    recognize.read_title/fields every area cut out, dropped out and read
+    recognize.read_areas        every area cut out, dropped out and read (one batch)
     assemble.assemble_page      combine and validation
 
 A page that fails inside the pipeline becomes that page's ``ERROR``; other pages still return.
@@ -32,7 +32,7 @@ from templateocr.pipeline.classify import DEFAULT_THRESHOLD, classify
 from templateocr.pipeline.decode import page_info_long
 from templateocr.pipeline.features import extract_features
 from templateocr.pipeline.prepare import PreparedTemplate
-from templateocr.pipeline.recognize import Reader, read_fields, read_title
+from templateocr.pipeline.recognize import Reader, read_areas
 from templateocr.pipeline.timing import stage, timed_reader
 from templateocr.pipeline.validate import ExternalValidator, HttpValidator
 
@@ -100,21 +100,15 @@ def process_page(
         definition = template.record.definition
         homography = match.alignment.homography
         lang = choose_lang(options.langs, definition.lang).value
-        with stage("read_title"):
-            title = (
-                read_title(page.image, homography, definition.title, reader, lang)
-                if definition.title
-                else None
-            )
-        with stage("read_fields"):
-            fields = read_fields(page.image, homography, template, reader, lang)
+        with stage("read_areas"):
+            areas = read_areas(page.image, homography, template, reader, lang)
         with stage("assemble"):
             result = assemble_page(
                 info,
                 template.record.id,
                 definition,
-                title,
-                fields,
+                areas.title,
+                areas.fields,
                 payload=options.payload,
                 validator=options.validator,
             )

@@ -1,0 +1,116 @@
+"""Reading a matched template's areas: one pass to the engines, results in template order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from templateocr.engines.base import ReadOptions, RecognizedWord
+from templateocr.engines.registry import EngineSet
+from templateocr.models.page import Image
+from templateocr.models.records import TemplateRecord
+from templateocr.models.template import FieldType
+from templateocr.pipeline.crop import cut_out
+from templateocr.pipeline.dropout import ink_mask
+from templateocr.pipeline.prepare import PreparedTemplate, prepare_template
+from templateocr.pipeline.recognize import read_areas, read_fields
+from templateocr.synth import build_form, fill_form
+from templateocr.synth.package import to_png
+
+
+def _prepared(lang: str = "en") -> PreparedTemplate:
+    form = build_form(lang, "application")
+    now = datetime.now(UTC)
+    record = TemplateRecord(1, 1, form.definition, form.width, form.height, now, now)
+    return prepare_template(record, to_png(form.image))
+
+
+def _values(prepared: PreparedTemplate) -> dict[str, str | bool]:
+    """A value for some fields: a word, a postcode in the boxes, one box ticked; others empty."""
+    values: dict[str, str | bool] = {}
+    ticked = False
+    for spec in prepared.record.definition.fields:
+        if spec.type is FieldType.MULTI_BOX and spec.boxes:
+            values[spec.name] = "1234567"[: len(spec.boxes) - 1]  # the last box left empty
+        elif spec.type is FieldType.CHECKBOX and not ticked:
+            values[spec.name] = ticked = True
+        elif spec.type is FieldType.NORMAL and len(values) % 2 == 0:
+            values[spec.name] = "Smith"
+    return values
+
+
+class _CountingReader:
+    """Answers every crop with its position in the call; records the calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[ReadOptions]] = []
+
+    def read(self, image: Image, lang: str, options: ReadOptions) -> list[RecognizedWord]:
+        raise AssertionError("read_areas must read everything in one read_many call")
+
+    def read_many(self, jobs: Sequence[tuple[Image, ReadOptions]], lang: str) -> list[list[RecognizedWord]]:
+        self.calls.append([options for _, options in jobs])
+        box = (1.0, 1.0, 5.0, 5.0)
+        return [[RecognizedWord(str(i % 10), 0.9, box, line_break=True)] for i in range(len(jobs))]
+
+
+def test_title_fields_and_boxes_go_to_the_engines_in_one_call() -> None:
+    prepared = _prepared()
+    definition = prepared.record.definition
+    values = _values(prepared)
+    page = fill_form(build_form("en", "application"), values, seed=3)
+    reader = _CountingReader()
+    areas = read_areas(page, np.eye(3), prepared, reader, "en")
+    assert len(reader.calls) == 1
+    (options,) = reader.calls
+    inked_boxes = sum(len(str(values[s.name])) for s in definition.fields if s.type is FieldType.MULTI_BOX)
+    inked_texts = sum(1 for s in definition.fields if s.type is FieldType.NORMAL and values.get(s.name))
+    assert sum(o.single_char for o in options) == inked_boxes
+    assert len(options) == 1 + inked_texts + inked_boxes  # the title first
+    assert areas.title is not None and areas.title.name == definition.title.name  # type: ignore[union-attr]
+    assert [f.name for f in areas.fields] == [s.name for s in definition.fields]
+    by_name = {f.name: f for f in areas.fields}
+    for spec in definition.fields:
+        got = by_name[spec.name]
+        if spec.type is FieldType.MULTI_BOX and spec.boxes:
+            assert len(got.words) == len(spec.boxes)
+            assert got.words[-1].text == ""  # the empty box is not read
+            assert all(w.text for w in got.words[:-1])
+        elif spec.type is FieldType.CHECKBOX:
+            assert got.checked is (values.get(spec.name) is True)
+        elif not values.get(spec.name):
+            assert (got.text, got.confidence) == ("", 0.0)
+    # without the title: the same fields, one job fewer
+    reader.calls.clear()
+    assert [f.name for f in read_fields(page, np.eye(3), prepared, reader, "en")] == [
+        s.name for s in definition.fields
+    ]
+    assert len(reader.calls[0]) == len(options) - 1
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_real_engines_read_the_filled_values(lang: str) -> None:
+    prepared = _prepared(lang)
+    values = _values(prepared)
+    page = fill_form(build_form(lang, "application"), values, seed=5)
+    areas = read_areas(page, np.eye(3), prepared, EngineSet(), lang)
+    by_name = {f.name: f for f in areas.fields}
+    for name, value in values.items():
+        if isinstance(value, str):
+            assert by_name[name].text.replace(" ", "") == value, name
+    assert areas.title is not None and areas.title.text
+
+
+def test_sample_ink_is_cut_once_per_area_and_scale() -> None:
+    prepared = _prepared()
+    area = prepared.record.definition.fields[0].area
+    first = prepared.sample_ink(area, 1.0)
+    assert prepared.sample_ink(area, 1.0) is first  # prepared at preparation, kept
+    assert not first.flags.writeable
+    expected = ink_mask(cut_out(prepared.sample, np.eye(3), area, scale=1.0).image)
+    assert np.array_equal(first, expected)
+    double = prepared.sample_ink(area, 2.0)
+    assert double.shape == (expected.shape[0] * 2, expected.shape[1] * 2)
