@@ -223,14 +223,14 @@ def throughput(
                     on_request(n + 1)
 
     threads = [threading.Thread(target=client_loop) for _ in range(clients)]
-    cpu = server.worker_cpu_s()
+    cpu, own = server.worker_cpu_s(), time.process_time()
     start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
-    cpu = server.worker_cpu_s() - cpu
+    cpu, own = server.worker_cpu_s() - cpu, time.process_time() - own
     if errors:
         raise RuntimeError(f"a request failed: {errors[0]}")
     return {
@@ -240,4 +240,6 @@ def throughput(
         "pages_per_s": total / elapsed,
         "server_cpu_ms_per_page": 1000 * cpu / total,
         "server_cpu_busy": cpu / elapsed,
+        # the clients run on the same machine: with the server, how many of its cores were busy
+        "client_cpu_busy": own / elapsed,
     }

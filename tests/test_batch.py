@@ -53,7 +53,7 @@ def test_batch_reads_skips_corrupt_and_resumes(
 
     assert main(["batch", str(inbox), "--out", str(out), "--csv", str(table), "--workers", "2"]) == 0
     err = capsys.readouterr().err
-    assert "skipped" in err and "b.pdf" in err and "1 pages read" in err
+    assert "skipped" in err and "b.pdf" in err and "1 pages read" in err and "s to start" in err
     lines = _lines(out)
     results = [line for line in lines if "result" in line]
     errors = [line for line in lines if "error" in line]
@@ -111,3 +111,31 @@ def test_expand_inputs_and_done_keys(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert done_keys(out) == {"k|1": 2}
+
+
+def test_the_workers_start_before_the_clock_of_the_reading_rate(tmp_path: Path, data_dir: Path) -> None:
+    """Engines are warmed and templates prepared when a worker starts: that time is reported
+    apart, and the progress line's rate and ETA count from when the workers were ready."""
+    import io
+
+    from templateocr.api.app import build_runtime
+    from templateocr.batch import BatchConfig, run_batch
+    from templateocr.engines.registry import EngineConfig, EngineSet
+    from templateocr.settings import Settings
+
+    runtime = build_runtime(Settings(), engines=EngineSet(EngineConfig(force="null")), announce=print)
+    store = runtime.store
+    records = store.released_templates(1)
+    config = BatchConfig(
+        records=tuple(records),
+        samples={(r.id, r.version): store.get_sample(r.id, r.version) for r in records},
+        workers=1,
+    )
+    page, _ = _page(3)
+    (tmp_path / "p.png").write_bytes(to_png(page))
+    progress = io.StringIO()
+    summary = run_batch([tmp_path / "p.png"], tmp_path / "out.jsonl", config, progress=progress)
+    assert summary.pages == 1
+    assert 0 < summary.start_seconds < summary.seconds
+    assert summary.reading_pages_per_second > summary.pages_per_second
+    assert "1/1 files  1 pages" in progress.getvalue() and "pages/s" in progress.getvalue()

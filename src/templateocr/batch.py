@@ -19,7 +19,7 @@ import json
 import multiprocessing
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -72,11 +72,19 @@ class BatchSummary:
     skipped: int
     failed: tuple[str, ...]
     seconds: float
+    start_seconds: float = 0.0
+    """Until the workers were ready (engines loaded and warmed, templates prepared)."""
 
     @property
     def pages_per_second(self) -> float:
-        """Pages read per second of this run."""
+        """Pages read per second of this run (the workers' start included)."""
         return self.pages / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def reading_pages_per_second(self) -> float:
+        """Pages read per second once the workers were ready (the rate a longer run approaches)."""
+        reading = self.seconds - self.start_seconds
+        return self.pages / reading if reading > 0 else 0.0
 
 
 # --- inputs and keys -----------------------------------------------------------------------
@@ -156,12 +164,33 @@ def _missing_pages(path: Path, done: dict[str, int]) -> tuple[list[int] | None, 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(config: BatchConfig) -> None:
+def _init_worker(config: BatchConfig, single_thread: bool = False) -> None:
+    """Load and warm the engines and prepare every template, before the first file."""
     from templateocr.engines.registry import EngineSet
+    from templateocr.engines.system import LANGS
     from templateocr.pipeline.prepare import TemplateCache
 
+    if single_thread:  # one worker per core: OpenCV's own threads would compete for the cores
+        import cv2
+
+        cv2.setNumThreads(1)
     _WORKER.clear()
-    _WORKER.update(config=config, engines=EngineSet(), cache=TemplateCache())
+    engines, cache = EngineSet(), TemplateCache()
+    wanted = config.langs or [record.definition.lang for record in config.records]
+    langs = {lang.value for lang in wanted}
+    engines.warm_up(tuple(lang for lang in LANGS if lang in langs))
+    for record in config.records:
+        cache.get(record, _sample_of(config, record))
+    _WORKER.update(config=config, engines=engines, cache=cache)
+
+
+def _sample_of(config: BatchConfig, record: TemplateRecord) -> Callable[[], bytes]:
+    return lambda: config.samples[(record.id, record.version)]
+
+
+def _ready(_: int) -> int:
+    time.sleep(0.05)  # long enough for the other workers to take the other calls
+    return os.getpid()
 
 
 def _read_file(job: tuple[str, list[int] | None]) -> list[dict[str, Any]]:
@@ -224,6 +253,10 @@ class _Progress:
         self.start = time.monotonic()
         self.last = 0.0
 
+    def restart(self) -> None:
+        """Count rates and the ETA from now (the workers have just started)."""
+        self.start = time.monotonic()
+
     def update(self, files_done: int, pages: int, *, final: bool = False) -> None:
         if self.stream is None:
             return
@@ -264,16 +297,22 @@ def _jobs(files: Sequence[Path], done: dict[str, int]) -> tuple[list[tuple[str, 
     return jobs, skipped
 
 
-def _results(jobs: list[tuple[str, list[int] | None]], config: BatchConfig) -> Iterator[list[dict[str, Any]]]:
+def _results(
+    jobs: list[tuple[str, list[int] | None]], config: BatchConfig, ready: Callable[[], None]
+) -> Iterator[list[dict[str, Any]]]:
+    """Each job's output lines, as the workers finish them; ``ready()`` once they have started."""
     workers = config.workers or os.cpu_count() or 1
     workers = max(1, min(workers, len(jobs)))
     if workers == 1:
         _init_worker(config)
+        ready()
         for job in jobs:
             yield _read_file(job)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+    with context.Pool(workers, initializer=_init_worker, initargs=(config, True)) as pool:
+        pool.map(_ready, range(workers), chunksize=1)
+        ready()
         yield from pool.imap_unordered(_read_file, jobs, chunksize=1)
 
 
@@ -302,7 +341,13 @@ def run_batch(
     with out.open("a", encoding="utf-8") as handle:
         if needs_newline:  # an interrupted run left half a line
             handle.write("\n")
-        for files_done, lines in enumerate(_results(jobs, config) if jobs else iter(()), start=1):
+        started = [0.0]
+
+        def ready() -> None:
+            started[0] = time.monotonic() - start
+            report.restart()
+
+        for files_done, lines in enumerate(_results(jobs, config, ready) if jobs else iter(()), start=1):
             for line in lines:
                 handle.write(json.dumps(line, ensure_ascii=False) + "\n")
                 if "error" in line:
@@ -314,7 +359,7 @@ def run_batch(
             handle.flush()
             report.update(files_done, pages)
     report.update(len(jobs), pages, final=True)
-    return BatchSummary(pages, skipped, tuple(failed), time.monotonic() - start)
+    return BatchSummary(pages, skipped, tuple(failed), time.monotonic() - start, started[0] if jobs else 0.0)
 
 
 # --- CSV -----------------------------------------------------------------------------------

@@ -190,7 +190,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     out = Path(args.out)
     summary = run_batch(files, out, config, progress=None if args.quiet else sys.stderr)
     sys.stderr.write(
-        f"templateocr batch: {summary.pages} pages read ({summary.pages_per_second:.2f} pages/s), "
+        f"templateocr batch: {summary.pages} pages read ({summary.reading_pages_per_second:.2f} pages/s "
+        f"after {summary.start_seconds:.1f} s to start), "
         f"{summary.skipped} already done, {len(summary.failed)} files failed; results in {out}\n"
     )
     if args.csv:

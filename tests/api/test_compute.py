@@ -118,3 +118,34 @@ def test_a_pdf_is_read_page_by_page_by_all_the_workers(server: tuple[TestClient,
     assert all(img["name"] == "doc" for img in images)
     names = {f["name"]: f["inferText"] for f in images[1]["fields"]}
     assert names["Name"] == sample_values(form, seed=12)["Name"]
+
+
+def test_a_request_alone_may_use_the_idle_cores() -> None:
+    """OpenCV threads for a task: the cores no other task is using (one each under load)."""
+    import asyncio
+    import threading
+
+    from templateocr.api.compute import ComputePool
+
+    pool = object.__new__(ComputePool)  # the accounting alone; no processes
+    pool.processes = 2
+    pool._busy, pool._busy_lock = 0, threading.Lock()
+    hold = threading.Event()
+
+    def task(name: str, threads: int) -> tuple[str, int]:
+        if name == "first":
+            hold.wait(10)
+        return name, threads
+
+    async def scenario() -> list[tuple[str, int]]:
+        with ThreadPoolExecutor(2) as executor:
+            first = asyncio.ensure_future(pool._call(executor, task, "first"))
+            await asyncio.sleep(0.05)
+            second = await pool._call(executor, task, "second")
+            pinned = await pool._call(executor, task, "pinned", threads=1)
+            hold.set()
+            return [await first, second, pinned]
+
+    cores = min(os.cpu_count() or 1, 2)
+    assert asyncio.run(scenario()) == [("first", cores), ("second", max(1, cores - 1)), ("pinned", 1)]
+    assert pool._busy == 0

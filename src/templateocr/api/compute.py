@@ -77,15 +77,27 @@ def _start_worker(settings_data: dict[str, Any]) -> None:
     _WORKER = runtime
 
 
-def _execute(parsed: ParsedRequest, records: Sequence[TemplateRecord]) -> dict[str, Any]:
+def _use_threads(threads: int) -> None:
+    """OpenCV's threads in this worker for the next task (onnxruntime always runs one per call)."""
+    import cv2
+
+    if cv2.getNumThreads() != threads:
+        cv2.setNumThreads(threads)
+
+
+def _execute(parsed: ParsedRequest, records: Sequence[TemplateRecord], threads: int) -> dict[str, Any]:
     from templateocr.api.inference import execute
 
+    _use_threads(threads)
     return execute(_WORKER, parsed, records)
 
 
-def _read_page(parsed: ParsedRequest, records: Sequence[TemplateRecord], page: Page) -> list[PageResult]:
+def _read_page(
+    parsed: ParsedRequest, records: Sequence[TemplateRecord], page: Page, threads: int
+) -> list[PageResult]:
     from templateocr.api.inference import read_pages
 
+    _use_threads(threads)
     return read_pages(_WORKER, parsed, records, [page])
 
 
@@ -115,6 +127,8 @@ class ComputePool:
         self.settings = settings
         self.processes = processes
         self._lock = threading.Lock()
+        self._busy = 0  # tasks in the workers now
+        self._busy_lock = threading.Lock()
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -148,14 +162,31 @@ class ComputePool:
                 pages = await loop.run_in_executor(None, load_pages, runtime, parsed)
                 light, wanted = _without_image(parsed), list(records)
                 parts = await asyncio.gather(
-                    *(loop.run_in_executor(executor, _read_page, light, wanted, page) for page in pages)
+                    *(self._call(executor, _read_page, light, wanted, page, threads=1) for page in pages)
                 )
                 return to_response(parsed, [result for part in parts for result in part])
-            return await loop.run_in_executor(executor, _execute, parsed, list(records))
+            result: dict[str, Any] = await self._call(executor, _execute, parsed, list(records))
+            return result
         except BrokenProcessPool:
             log.error("a compute process died; restarting the pool")
             self._restart(executor)
             raise ClovaError("a worker process died while reading this request") from None
+
+    async def _call(
+        self, executor: ProcessPoolExecutor, function: Any, *args: Any, threads: int | None = None
+    ) -> Any:
+        """Run ``function(*args, threads)`` in a worker. Unless ``threads`` is given, the task may
+        use the cores no other task is using: one client alone gets a page back sooner, and
+        under load every worker stays on its own core."""
+        with self._busy_lock:
+            if threads is None:
+                threads = max(1, min(os.cpu_count() or 1, self.processes) - self._busy)
+            self._busy += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, function, *args, threads)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:
         with self._lock:
