@@ -92,6 +92,7 @@ def create_app(
         elif warm_up:
             runtime.engines.warm_up()
             runtime.prepare_released()
+            runtime.warm_pipeline()
         runtime.engines_ready = True
         try:
             yield

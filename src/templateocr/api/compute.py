@@ -74,6 +74,7 @@ def _start_worker(settings_data: dict[str, Any]) -> None:
     runtime = build_runtime(settings, announce=lambda message: None)
     runtime.engines.warm_up()
     runtime.prepare_released()
+    runtime.warm_pipeline()
     _WORKER = runtime
 
 

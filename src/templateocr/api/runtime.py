@@ -83,6 +83,20 @@ class Runtime:
             self.prepared(record)
         return len(versions)
 
+    def warm_pipeline(self) -> bool:
+        """Read one released template's own sample as a page, once, so that the first request
+        finds every stage's code loaded and the engines' buffers grown; False when nothing is
+        released yet."""
+        from templateocr.models.page import Page
+        from templateocr.pipeline.run import RunOptions, process_page
+
+        for domain in self.store.list_domains():
+            for record in self.store.released_templates(domain.id):
+                prepared = self.prepared(record)
+                process_page(Page(prepared.sample), [prepared], self.engines, RunOptions())
+                return True
+        return False
+
     def decode_limits(self) -> DecodeLimits:
         """The image limits the settings ask for."""
         settings = self.settings
