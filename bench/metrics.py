@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from templateocr.geometry import apply_homography
-from templateocr.models.template import FieldType, TemplateDefinition
+from templateocr.models.template import FieldType, TemplateDefinition, ValueType
+from templateocr.pipeline.calibration import field_key, raw_score
 from templateocr.text_metrics import edit_distance
 
 __all__ = ["GroupScore", "PageScore", "edit_distance", "normalise", "score_page"]
@@ -53,7 +54,8 @@ class PageScore:
     area_px: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     confident: list[bool] = field(default_factory=list)  # exact?, for text fields read at >= CONFIDENT
-    readings: list[tuple[bool, float, list[float]]] = field(default_factory=list)
+    readings: list[tuple[str, bool, float, float]] = field(default_factory=list)
+    """(route key, exact, field confidence, raw score: the least sure word's) per text field read."""
     """Each text field read: (exact, inferConfidence, the words' inferConfidence), for calibration."""
 
 
@@ -97,8 +99,15 @@ def score_page(
                 if got is not None and float(got.get("inferConfidence", 0.0)) >= CONFIDENT:
                     score.confident.append(text == truth)
                 if got is not None:
-                    words = [float(w.get("inferConfidence", 0.0)) for w in got.get("subFields", [])]
-                    score.readings.append((text == truth, float(got.get("inferConfidence", 0.0)), words))
+                    key = field_key(
+                        str(definition.lang.value),
+                        numeric=spec.value_type is ValueType.NUMERIC,
+                        box=spec.type is FieldType.MULTI_BOX,
+                    )
+                    subfields = got.get("subFields", [])
+                    words = [float(w.get("inferConfidence", 0.0)) for w in subfields if w.get("inferText")]
+                    conf = float(got.get("inferConfidence", 0.0))
+                    score.readings.append((key, text == truth, conf, raw_score(words)))
                 if text != truth:
                     score.errors.append(f"{spec.name}: {text!r} != {truth!r}")
         if got is not None and "boundingPoly" in got and (spec.type is not FieldType.NORMAL or not want):

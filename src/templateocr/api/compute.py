@@ -115,6 +115,7 @@ def _ready() -> int:
 def _prepare(records: Sequence[TemplateRecord]) -> int:
     for record in records:
         _WORKER.prepared(record)
+    _WORKER.warm_pipeline(records)  # a worker started before anything was released is still cold
     # Stay busy a moment, so that the pool's other workers take the other copies of this task.
     time.sleep(0.2)
     return os.getpid()

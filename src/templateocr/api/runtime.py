@@ -10,7 +10,7 @@ never changes once stored and ids are never reused, so that cache can never serv
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -63,6 +63,8 @@ class Runtime:
     """Worker processes that read pages (``None``: pages are read in this process's threads)."""
     engines_ready: bool = False
     """True once the app's start-up has built (and, when asked, warmed up) the engines."""
+    pipeline_warm: bool = False
+    """True once :meth:`warm_pipeline` has read a page in this process."""
 
     def __post_init__(self) -> None:
         self.limiter = DomainLimiter(self.settings.domain_concurrency)
@@ -83,19 +85,23 @@ class Runtime:
             self.prepared(record)
         return len(versions)
 
-    def warm_pipeline(self) -> bool:
-        """Read one released template's own sample as a page, once, so that the first request
-        finds every stage's code loaded and the engines' buffers grown; False when nothing is
-        released yet."""
+    def warm_pipeline(self, records: Sequence[TemplateRecord] | None = None) -> bool:
+        """Read one template's own sample as a page (the first of ``records``, else of the
+        released versions), once per process, so that the first request finds every stage's
+        code loaded; False when there is none to read or it was done already."""
         from templateocr.models.page import Page
         from templateocr.pipeline.run import RunOptions, process_page
 
-        for domain in self.store.list_domains():
-            for record in self.store.released_templates(domain.id):
-                prepared = self.prepared(record)
-                process_page(Page(prepared.sample), [prepared], self.engines, RunOptions())
-                return True
-        return False
+        if self.pipeline_warm:
+            return False
+        if records is None:
+            records = [r for d in self.store.list_domains() for r in self.store.released_templates(d.id)][:1]
+        if not records:
+            return False
+        prepared = self.prepared(records[0])
+        process_page(Page(prepared.sample), [prepared], self.engines, RunOptions())
+        self.pipeline_warm = True
+        return True
 
     def decode_limits(self) -> DecodeLimits:
         """The image limits the settings ask for."""

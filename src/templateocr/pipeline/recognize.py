@@ -8,7 +8,7 @@ engine for the page's language, and map every word's box back into page pixels.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -18,6 +18,7 @@ from templateocr.geometry import Homography, Quad, apply_homography, bbox_of, re
 from templateocr.models.page import Image
 from templateocr.models.result import FieldResult, WordResult
 from templateocr.models.template import FieldSpec, FieldType, TitleSpec, ValueType
+from templateocr.pipeline.calibration import Calibration, default_calibration, field_key
 from templateocr.pipeline.checkbox import decide_checkbox
 from templateocr.pipeline.crop import Crop, cut_out
 from templateocr.pipeline.dropout import added_to, ink_mask
@@ -89,14 +90,17 @@ def read_areas(
     lang: str,
     *,
     title: bool = True,
+    calibration: Calibration | None = None,
 ) -> AreaResults:
     """Read the title and every field of ``template`` on ``page``, fields in template order.
 
     Every area is cut out and cleaned first; then everything that needs reading (the title,
     the text fields, each inked box of a MULTI_BOX field) is read in one pass, one recognizer
     call per engine for all their lines where the engine can; then the results are built.
-    Checkboxes are decided from their ink alone.
+    Checkboxes are decided from their ink alone. Field confidences are calibrated per reading
+    route (``calibration.py``; the shipped tables unless ``calibration`` is given).
     """
+    calibration = calibration if calibration is not None else default_calibration()
     definition = template.record.definition
     fields = definition.fields
     results: list[FieldResult | None] = [None] * len(fields)
@@ -143,10 +147,13 @@ def read_areas(
             read[job],
             field.separators,
         )
+        numeric = field.value_type is ValueType.NUMERIC
+        results[i] = _calibrated(results[i], calibration, field_key(lang, numeric=numeric))
     for i, cut in boxes.items():
         results[i] = _multibox_result(
             fields[i], homography, [(c, [] if j is None else read[j]) for c, j in cut]
         )
+        results[i] = _calibrated(results[i], calibration, field_key(lang, box=True))
     title_result = None
     if title_job is not None and definition.title is not None:
         crop, job = title_job
@@ -200,6 +207,14 @@ def _read_checkbox(
         words=words,
         checked=reading.checked,
     )
+
+
+def _calibrated(result: FieldResult | None, calibration: Calibration, key: str) -> FieldResult | None:
+    """The field with its calibrated confidence (its words keep the engine's own)."""
+    if result is None or not result.words:
+        return result
+    scores = [w.confidence for w in result.words if w.text]
+    return replace(result, confidence=calibration.confidence(key, scores))
 
 
 def _multibox_result(

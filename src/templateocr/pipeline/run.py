@@ -28,6 +28,7 @@ from templateocr.models.page import Page
 from templateocr.models.result import AlignmentInfo, InferStatus, PageInfo, PageResult
 from templateocr.models.template import Lang
 from templateocr.pipeline.assemble import assemble_page
+from templateocr.pipeline.calibration import Calibration
 from templateocr.pipeline.classify import DEFAULT_THRESHOLD, classify
 from templateocr.pipeline.decode import page_info_long
 from templateocr.pipeline.features import extract_features
@@ -61,6 +62,7 @@ class RunOptions:
     ``langs``: the request's ``lang`` (None: each page in its template's language).
     ``payload``: builds the validator's body from a page result (the CLOVA wire shape).
     ``page_timeout_s``: time limit per page (None: no limit); a page past it is ``ERROR``.
+    ``calibration``: field confidence tables (None: the shipped ones, ``calibration.py``).
     """
 
     langs: Sequence[Lang] | None = None
@@ -68,6 +70,7 @@ class RunOptions:
     payload: Callable[[PageResult], dict[str, Any]] = _no_payload
     validator: ExternalValidator = field(default_factory=HttpValidator)
     page_timeout_s: float | None = None
+    calibration: Calibration | None = None
 
 
 def choose_lang(requested: Sequence[Lang] | None, template_lang: Lang) -> Lang:
@@ -101,7 +104,8 @@ def process_page(
         homography = match.alignment.homography
         lang = choose_lang(options.langs, definition.lang).value
         with stage("read_areas"):
-            areas = read_areas(page.image, homography, template, reader, lang)
+            calibration = options.calibration
+            areas = read_areas(page.image, homography, template, reader, lang, calibration=calibration)
         with stage("assemble"):
             result = assemble_page(
                 info,
