@@ -511,9 +511,7 @@ def refine(template: Features, page: Features, homography: NDArray[np.float64]) 
         residual_px=residual / template.scale,
         homography=_to_original(current, template, page),
         agreement=float(agree.sum() / max(1, inside.sum())),
-        text_agreement=float((agree & text).sum() / text_inside)
-        if text_inside >= _MIN_AGREE
-        else None,
+        text_agreement=float((agree & text).sum() / text_inside) if text_inside >= _MIN_AGREE else None,
     )
 
 
