@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from templateocr.models.page import Image
 
-__all__ = ["Mask", "added_ink", "added_to", "ink_mask"]
+__all__ = ["Mask", "added_ink", "added_to", "ink_mask", "seal_mask", "without_seal"]
 
 Mask = NDArray[np.bool_]
 
@@ -61,3 +61,45 @@ def added_to(page_ink: Mask, sample_ink: Mask, *, scale: float = 1.0) -> Mask:
     kernel = np.ones((2 * grow + 1, 2 * grow + 1), dtype=np.uint8)
     widened = cv2.dilate(shifted.astype(np.uint8), kernel).astype(bool)
     return np.asarray(page_ink & ~widened)
+
+
+SEAL_MARGIN = 60
+"""A pixel is seal ink when its red exceeds both green and blue by this much (and is bright)."""
+
+MIN_OTHER_INK = 0.25
+"""A seal is dropped only when the other added ink is at least this share of all added ink: a
+value written in red alone is kept."""
+
+
+def seal_mask(image: Image) -> Mask:
+    """Red (seal, stamp-pad) ink: strongly red and not dark. Black or blue strokes under a seal
+    stay dark where they cross it, so they are not part of the mask."""
+    if image.ndim != 3:
+        return np.zeros(image.shape[:2], dtype=bool)
+    rgb = image.astype(np.int16)
+    red, green, blue = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
+    return np.asarray((red - np.maximum(green, blue) > SEAL_MARGIN) & (red > 110))
+
+
+def without_seal(image: Image, added: Mask) -> Image:
+    """``image`` with a red seal pressed over a value painted out (paper white), when the value
+    itself is not red; else ``image`` as it is."""
+    red = seal_mask(image)
+    seal = red & added
+    if not seal.any():
+        return image
+    other = int(np.count_nonzero(added & ~seal))
+    if other < MIN_OTHER_INK * int(np.count_nonzero(added)):
+        return image
+    seal = red  # its faint parts too, which are too light to count as ink
+    # the seal's anti-aliased rim is pinkish rather than red: a pixel around it goes too, unless
+    # it is dark (a stroke of the value crossing the seal)
+    rim = cv2.dilate(seal.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~_dark(image)
+    cleaned = image.copy()
+    cleaned[seal | rim] = 255
+    return cleaned
+
+
+def _dark(image: Image) -> Mask:
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    return np.asarray(gray < 110)

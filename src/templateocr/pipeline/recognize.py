@@ -21,7 +21,7 @@ from templateocr.models.template import FieldSpec, FieldType, TitleSpec, ValueTy
 from templateocr.pipeline.calibration import Calibration, default_calibration, field_key
 from templateocr.pipeline.checkbox import decide_checkbox
 from templateocr.pipeline.crop import Crop, cut_out
-from templateocr.pipeline.dropout import added_to, ink_mask
+from templateocr.pipeline.dropout import added_to, ink_mask, without_seal
 from templateocr.pipeline.postprocess import filter_numeric, join_words, mean_confidence, normalize_text
 from templateocr.pipeline.prepare import PreparedTemplate
 
@@ -181,7 +181,7 @@ def _cut_and_drop(
     has_ink = count >= max(12.0 * crop.scale**2, MIN_ADDED_INK * added.size)
     cleaned = crop.image.copy()
     cleaned[page_ink & ~added] = 255
-    return crop, cleaned, has_ink
+    return crop, without_seal(cleaned, added), has_ink
 
 
 def _read_checkbox(

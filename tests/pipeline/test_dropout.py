@@ -1,0 +1,42 @@
+"""Form dropout: the ink a page adds to the blank form, and a red seal pressed over a value."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from templateocr.engines.base import ReadOptions
+from templateocr.engines.registry import EngineSet
+from templateocr.pipeline.dropout import added_ink, ink_mask, seal_mask, without_seal
+from templateocr.synth.degrade import BLUE_INK, STAMP_RED, draw_stamp
+from templateocr.synth.fonts import load_font
+
+
+def _field(text: str, *, ink: tuple[int, int, int] = (20, 20, 20), seal: bool = True) -> np.ndarray:
+    image = Image.new("RGB", (360, 64), "white")
+    ImageDraw.Draw(image).text((14, 14), text, font=load_font("en", 32, "sans"), fill=ink)
+    if seal:
+        draw_stamp(image, (250, 32), 30, "ACME", "en", seed=3)
+    return np.asarray(image).copy()
+
+
+def test_a_seal_over_a_value_is_painted_out_and_the_value_reads() -> None:
+    page = _field("2024-118")
+    blank = np.full_like(page, 255)
+    added = added_ink(page, blank)
+    seal = seal_mask(page)
+    assert seal.sum() > 300  # the seal's ring and text
+    cleaned = without_seal(page, added)
+    assert not (seal_mask(cleaned)).any()
+    assert (ink_mask(cleaned) & ~seal).sum() >= 0.95 * (ink_mask(page) & ~seal).sum()  # the value stays
+    words = EngineSet().read(cleaned, "en", ReadOptions())
+    assert "".join(w.text for w in words) == "2024-118"
+
+
+def test_blue_ink_is_not_seal_and_a_value_written_in_red_is_kept() -> None:
+    blue = _field("Seoul", ink=BLUE_INK, seal=False)
+    assert not seal_mask(blue).any()
+    red = _field("URGENT", ink=STAMP_RED, seal=False)
+    added = added_ink(red, np.full_like(red, 255))
+    assert seal_mask(red).sum() > 100
+    assert without_seal(red, added) is red  # red is all the ink there is: it is the value
