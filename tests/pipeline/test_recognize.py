@@ -114,3 +114,11 @@ def test_sample_ink_is_cut_once_per_area_and_scale() -> None:
     assert np.array_equal(first, expected)
     double = prepared.sample_ink(area, 2.0)
     assert double.shape == (expected.shape[0] * 2, expected.shape[1] * 2)
+
+
+def test_matching_work_is_done_when_the_template_is_prepared() -> None:
+    """The sample's half-size keypoints, screening subset and patches exist before any page."""
+    from templateocr.pipeline import align
+
+    prepared = _prepared("ja")
+    assert prepared.features in align._PREPARED

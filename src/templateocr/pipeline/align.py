@@ -47,6 +47,7 @@ __all__ = [
     "guided_match",
     "improve",
     "plausible",
+    "prepare_sample",
     "refine",
     "screen",
 ]
@@ -279,6 +280,12 @@ def _prepared(template: Features) -> _Prepared:
         with _PREPARED_LOCK:
             _PREPARED[template] = found
     return found
+
+
+def prepare_sample(template: Features) -> None:
+    """Compute now (when a template is prepared) what matching needs from its sample beyond its
+    features: the half-size keypoints, the screening subset, the refinement patches."""
+    _prepared(template)
 
 
 def _text_ink(gray: NDArray[np.uint8]) -> NDArray[np.float32]:

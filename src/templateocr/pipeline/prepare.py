@@ -1,5 +1,6 @@
-"""Work done once per template version, not per request: decode the sample, find its features,
-and (on first use at each crop scale) cut out the blank form's ink in every area.
+"""Work done once per template version, not per request: decode the sample, find its features
+and what matching needs beyond them (``align.prepare_sample``), and cut out the blank form's ink
+in every area (at the usual crop scale; other scales on first use).
 
 ``TemplateCache`` keeps a bounded number of prepared versions in the process, keyed by
 ``(id, version)``; a new version is a new key, so nothing is ever stale.
@@ -17,6 +18,7 @@ import numpy as np
 from templateocr.geometry import Quad
 from templateocr.models.page import Image
 from templateocr.models.records import TemplateRecord
+from templateocr.pipeline.align import prepare_sample
 from templateocr.pipeline.crop import cut_out
 from templateocr.pipeline.decode import load_sample
 from templateocr.pipeline.dropout import Mask, ink_mask
@@ -61,6 +63,7 @@ def prepare_template(record: TemplateRecord, sample_png: bytes) -> PreparedTempl
     prepared = PreparedTemplate(
         record=record, sample=sample, features=extract_features(sample, ignore=ignore)
     )
+    prepare_sample(prepared.features)  # what matching needs beyond the features (align.py)
     for area in _dropout_areas(record):  # the usual crop scale: a page at the sample's resolution
         prepared.sample_ink(area, 1.0)
     return prepared
