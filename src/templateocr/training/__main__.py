@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             table["comparison"] = compare_engines(
                 {
                     "crnn (ours)": (CrnnEngine(args.model), "ko"),
-                    "tesseract-kor+rapid": (engines.engine("korean"), "ko"),
+                    "tesseract-kor+rapid": (engines.engine("korean-tesseract"), "ko"),
                     "rapid (PP-OCRv6)": (engines.engine("rapid"), "en"),
                 },
                 max(20, args.lines // 2),
