@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import sys
 import tempfile
 import threading
@@ -29,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.cases import LEVELS, Case, foreign_case, template_case
 from bench.metrics import GroupScore, PageScore, score_page
+from bench.processes import serve_in_thread
 from templateocr.synth import KINDS, LANGS, SyntheticForm, build_form
 from templateocr.synth.handwriting import HAND_FONTS, available_hand_fonts, missing_packages
 
@@ -53,12 +52,6 @@ TARGETS = {
 EXACT_TARGET = {"en": 0.98, "ja": 0.96, "zh-TW": 0.96, "ko": 0.95}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def _server(data_dir: Path) -> Iterator[str]:
     from templateocr.api.app import build_runtime, create_app
@@ -67,23 +60,8 @@ def _server(data_dir: Path) -> Iterator[str]:
 
     settings = Settings(data_dir=data_dir, admin_token=ADMIN, secret=SECRET)
     runtime = build_runtime(settings, engines=EngineSet(), announce=lambda _m: None)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server did not start within 60 s")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with serve_in_thread(create_app(settings, runtime=runtime)) as base:
+        yield base
 
 
 def _register(client: httpx.Client, forms: list[SyntheticForm]) -> dict[tuple[str, str], int]:

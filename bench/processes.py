@@ -1,17 +1,21 @@
-"""Processes of a server under measurement: a free port, the process tree, resident memory, and
-waiting for ``/healthz`` (shared by the benchmarks and the tests that start real servers)."""
+"""Processes of a server under measurement: a free port, the process tree, resident memory,
+waiting for ``/healthz``, and an app served in a thread (shared by the benchmarks and the tests
+that start real servers)."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-__all__ = ["free_port", "process_tree", "rss_bytes", "wait_healthy"]
+__all__ = ["free_port", "process_tree", "rss_bytes", "serve_in_thread", "wait_healthy"]
 
 
 def free_port() -> int:
@@ -57,3 +61,24 @@ def wait_healthy(process: subprocess.Popen[bytes], base: str, timeout_s: float =
         if time.monotonic() > deadline:
             raise RuntimeError(f"the server did not start within {timeout_s:g} s")
         time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: Any, timeout_s: float = 60.0) -> Iterator[str]:
+    """Serve an ASGI ``app`` with uvicorn on a free loopback port in a daemon thread; yields its
+    base URL once it accepts connections and stops it on exit."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout_s
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"the server did not start within {timeout_s:g} s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

@@ -25,10 +25,10 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from live_server import SECRET, free_port, process_tree, start_serve
+from live_server import SECRET, process_tree, start_serve
 from PIL import Image, ImageDraw
 
+from bench.processes import serve_in_thread
 from templateocr.api.app import build_runtime, create_app
 from templateocr.engines.base import ReadOptions, RecognizedWord
 from templateocr.settings import Settings
@@ -107,32 +107,24 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     )
     engines = FaultyEngines()
     runtime = build_runtime(settings, engines=engines, announce=lambda _m: None)  # type: ignore[arg-type]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, runtime=runtime), host="127.0.0.1", port=free_port(), log_level="warning"
+    with serve_in_thread(create_app(settings, runtime=runtime), timeout_s=20) as base:
+        admin = {"Authorization": f"Bearer {ADMIN}"}
+        created = httpx.post(
+            f"{base}/api/v1/templates", json=FORM.to_create_json(), headers=admin, timeout=60
         )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{server.config.port}"
-    admin = {"Authorization": f"Bearer {ADMIN}"}
-    created = httpx.post(f"{base}/api/v1/templates", json=FORM.to_create_json(), headers=admin, timeout=60)
-    assert created.status_code == 201, created.text
-    template_id = created.json()["id"]
-    released = httpx.post(
-        f"{base}/api/v1/domains/1/releases", json={"templateIds": [template_id]}, headers=admin, timeout=60
-    )
-    assert released.status_code == 200, released.text
-    try:
-        yield Live(base, engines, template_id)
-    finally:
-        engines.release.set()
-        server.should_exit = True
-        thread.join(timeout=10)
+        assert created.status_code == 201, created.text
+        template_id = created.json()["id"]
+        released = httpx.post(
+            f"{base}/api/v1/domains/1/releases",
+            json={"templateIds": [template_id]},
+            headers=admin,
+            timeout=60,
+        )
+        assert released.status_code == 200, released.text
+        try:
+            yield Live(base, engines, template_id)
+        finally:
+            engines.release.set()
 
 
 def _statuses(response: httpx.Response) -> list[str]:

@@ -6,18 +6,15 @@ downloaded (``playwright install`` is never run: the system chromium is launched
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from browser_steps import guard_requests
 
+from bench.processes import serve_in_thread
 from templateocr.api.app import build_runtime, create_app
 from templateocr.settings import Settings
 
@@ -46,12 +43,6 @@ class Live:
     artifacts: Path = ARTIFACTS
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The server, with the real engines, on a free loopback port."""
@@ -61,22 +52,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         data_dir=tmp_path_factory.mktemp("console") / "data", admin_token=ADMIN, secret=SECRET
     )
     runtime = build_runtime(settings, engines=EngineSet(), announce=lambda _m: None)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, runtime=runtime), host="127.0.0.1", port=_free_port(), log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield Live(f"http://127.0.0.1:{server.config.port}", runtime)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(create_app(settings, runtime=runtime), timeout_s=20) as base:
+        yield Live(base, runtime)
 
 
 @pytest.fixture(scope="session")
