@@ -120,32 +120,11 @@ def test_a_pdf_is_read_page_by_page_by_all_the_workers(server: tuple[TestClient,
     assert names["Name"] == sample_values(form, seed=12)["Name"]
 
 
-def test_a_request_alone_may_use_the_idle_cores() -> None:
-    """OpenCV threads for a task: the cores no other task is using (one each under load)."""
-    import asyncio
-    import threading
+def test_each_worker_runs_opencv_on_one_core(server: tuple[TestClient, dict[str, str]]) -> None:
+    """One core per compute process: OpenCV's threads would contend with the other worker's core."""
+    from templateocr.api.compute import _opencv_threads
 
-    from templateocr.api.compute import ComputePool
-
-    pool = object.__new__(ComputePool)  # the accounting alone; no processes
-    pool.processes = 2
-    pool._busy, pool._busy_lock = 0, threading.Lock()
-    hold = threading.Event()
-
-    def task(name: str, threads: int) -> tuple[str, int]:
-        if name == "first":
-            hold.wait(10)
-        return name, threads
-
-    async def scenario() -> list[tuple[str, int]]:
-        with ThreadPoolExecutor(2) as executor:
-            first = asyncio.ensure_future(pool._call(executor, task, "first"))
-            await asyncio.sleep(0.05)
-            second = await pool._call(executor, task, "second")
-            pinned = await pool._call(executor, task, "pinned", threads=1)
-            hold.set()
-            return [await first, second, pinned]
-
-    cores = min(os.cpu_count() or 1, 2)
-    assert asyncio.run(scenario()) == [("first", cores), ("second", max(1, cores - 1)), ("pinned", 1)]
-    assert pool._busy == 0
+    client, _ = server
+    pool = client.app.state.runtime.compute  # type: ignore[attr-defined]
+    executor = pool._executor
+    assert [executor.submit(_opencv_threads).result(timeout=30) for _ in range(4)] == [1, 1, 1, 1]

@@ -13,7 +13,7 @@ The form drawing and warping helpers are imported by ``test_classify.py`` and
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import cv2
@@ -83,6 +83,8 @@ LAYOUTS: dict[str, Layout] = {
         options=("A", "B", "C", "D"),
     ),
 }
+# another version of the Korean form: the same layout under another title (test_classify)
+LAYOUTS["ko-v2"] = replace(LAYOUTS["ko"], title="재학 증명서")
 
 VALUES = {
     "ko": ("홍길동", "서울시 강남구", "010-1234-5678", "1990.01.02", "한국대학교"),

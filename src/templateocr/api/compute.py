@@ -8,6 +8,12 @@ prepared-template cache, engines warmed and released templates prepared at start
 process only parses requests, checks secrets and limits, and sends the answers. With one compute
 process nothing is spawned: requests are read in the server's threads, as before.
 
+Each compute process works on one core: onnxruntime runs one thread per call and OpenCV one
+thread (``_start_worker``). Letting a request alone spread OpenCV's work over idle cores saved
+it 12-16 ms (of ~200-280) on 2 cores, but cost 10-20 ms more CPU a page, and under load, where
+a worker idles only a moment between two requests, a request started in that moment contended
+with the other's core: with 2 clients the server read 5-10% fewer pages a second (bench/SPEED.md).
+
 A worker that dies (a crash in native code) breaks the pool: the request in flight answers an
 error, the pool is rebuilt, and the next requests are served again.
 """
@@ -68,8 +74,11 @@ def _start_worker(settings_data: dict[str, Any]) -> None:
     """Build this worker's runtime: store, engines (warmed), released templates prepared."""
     global _WORKER
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
+    import cv2
+
     from templateocr.api.app import build_runtime
 
+    cv2.setNumThreads(1)  # one core per process (see the module's text)
     settings = Settings(**settings_data)
     runtime = build_runtime(settings, announce=lambda message: None)
     runtime.engines.warm_up()
@@ -78,28 +87,23 @@ def _start_worker(settings_data: dict[str, Any]) -> None:
     _WORKER = runtime
 
 
-def _use_threads(threads: int) -> None:
-    """OpenCV's threads in this worker for the next task (onnxruntime always runs one per call)."""
-    import cv2
-
-    if cv2.getNumThreads() != threads:
-        cv2.setNumThreads(threads)
-
-
-def _execute(parsed: ParsedRequest, records: Sequence[TemplateRecord], threads: int) -> dict[str, Any]:
+def _execute(parsed: ParsedRequest, records: Sequence[TemplateRecord]) -> dict[str, Any]:
     from templateocr.api.inference import execute
 
-    _use_threads(threads)
     return execute(_WORKER, parsed, records)
 
 
-def _read_page(
-    parsed: ParsedRequest, records: Sequence[TemplateRecord], page: Page, threads: int
-) -> list[PageResult]:
+def _read_page(parsed: ParsedRequest, records: Sequence[TemplateRecord], page: Page) -> list[PageResult]:
     from templateocr.api.inference import read_pages
 
-    _use_threads(threads)
     return read_pages(_WORKER, parsed, records, [page])
+
+
+def _opencv_threads() -> int:
+    """OpenCV's threads in this worker (for the tests)."""
+    import cv2
+
+    return int(cv2.getNumThreads())
 
 
 def _without_image(parsed: ParsedRequest) -> ParsedRequest:
@@ -129,8 +133,6 @@ class ComputePool:
         self.settings = settings
         self.processes = processes
         self._lock = threading.Lock()
-        self._busy = 0  # tasks in the workers now
-        self._busy_lock = threading.Lock()
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -164,31 +166,15 @@ class ComputePool:
                 pages = await loop.run_in_executor(None, load_pages, runtime, parsed)
                 light, wanted = _without_image(parsed), list(records)
                 parts = await asyncio.gather(
-                    *(self._call(executor, _read_page, light, wanted, page, threads=1) for page in pages)
+                    *(loop.run_in_executor(executor, _read_page, light, wanted, page) for page in pages)
                 )
                 return to_response(parsed, [result for part in parts for result in part])
-            result: dict[str, Any] = await self._call(executor, _execute, parsed, list(records))
+            result: dict[str, Any] = await loop.run_in_executor(executor, _execute, parsed, list(records))
             return result
         except BrokenProcessPool:
             log.error("a compute process died; restarting the pool")
             self._restart(executor)
             raise ClovaError("a worker process died while reading this request") from None
-
-    async def _call(
-        self, executor: ProcessPoolExecutor, function: Any, *args: Any, threads: int | None = None
-    ) -> Any:
-        """Run ``function(*args, threads)`` in a worker. Unless ``threads`` is given, the task may
-        use the cores no other task is using: one client alone gets a page back sooner, and
-        under load every worker stays on its own core."""
-        with self._busy_lock:
-            if threads is None:
-                threads = max(1, min(os.cpu_count() or 1, self.processes) - self._busy)
-            self._busy += 1
-        try:
-            return await asyncio.get_running_loop().run_in_executor(executor, function, *args, threads)
-        finally:
-            with self._busy_lock:
-                self._busy -= 1
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:
         with self._lock:
