@@ -126,12 +126,15 @@ def _serve(args: argparse.Namespace, pages: dict[str, TestPage], data_dir: Path)
 
 
 def _local(args: argparse.Namespace, pages: dict[str, TestPage], data_dir: Path) -> dict[str, Any]:
+    import cv2
+
     from templateocr.api.app import build_runtime
     from templateocr.api.clova.schemas import InferRequest, ParsedRequest
     from templateocr.api.inference import execute
     from templateocr.engines.registry import EngineSet
     from templateocr.settings import Settings
 
+    cv2.setNumThreads(1)  # on one core, as a compute process reads a page (api/compute.py)
     engines = EngineSet()
     engines.warm_up()
     out: dict[str, Any] = {"floor": {}, "full_page": {}, "profile": {}}
