@@ -194,6 +194,23 @@ def test_a_copy_costs_one_refinement_not_one_per_candidate(
     assert calls == {"screen": 1, "coarse_match": 0, "complete": 1}
 
 
+@pytest.mark.parametrize("kind", ["similar-form", "text-under-same-title"])
+def test_a_foreign_page_costs_a_few_full_matches_not_one_per_candidate(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fifteen candidates and a page of none of them: each is screened, but only the few whose
+    screening came closest are matched in full."""
+    many = _many()
+    page, _ = warp_page(
+        FOREIGN[kind](), Shot(angle=4, scale=1.1, perspective=0.05, canvas=1.2, jpeg=60, seed=9)
+    )
+    features = extract_features(page)
+    calls = _counting(monkeypatch)
+    assert classify(features, many) is None
+    assert calls["screen"] == len(many)
+    assert calls["coarse_match"] <= 3  # of 15
+
+
 def test_identical_candidates_each_get_their_chance(
     candidates: list[Features], monkeypatch: pytest.MonkeyPatch
 ) -> None:
