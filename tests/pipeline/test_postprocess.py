@@ -10,6 +10,14 @@ def test_numeric_keeps_digits_and_allowed_separators() -> None:
     assert filter_numeric("１２３", "") == "123"
 
 
+def test_numeric_reads_a_period_as_the_comma_the_field_allows() -> None:
+    """The comma's tail lost (it crossed the underline the value sat on): still a comma."""
+    assert filter_numeric("46.817", ",") == "46,817"
+    assert filter_numeric("2023,06.21", "-.") == "2023.06.21"
+    assert filter_numeric("1,234.50", ",.") == "1,234.50"  # both allowed: as read
+    assert filter_numeric("46.817", "") == "46817"
+
+
 def test_numeric_reads_lookalike_letters_only_among_digits() -> None:
     assert filter_numeric("2O24.l2.O1", ".") == "2024.12.01"
     assert filter_numeric("OIL", "") == ""

@@ -7,7 +7,7 @@ engine the first time a route needs it (thread-safe) and shares the models: the 
 ===========  ===================================  ==========================================
 language     text fields                          NUMERIC fields
 ===========  ===================================  ==========================================
-``ko``       our CRNN (``crnn``); PP-OCRv6 when   Tesseract ``eng``, digits whitelist
+``ko``       our CRNN (``crnn``); PP-OCRv6 when   PP-OCRv6
              it read no Hangul (Latin, digits)
 ``ja``       PP-OCRv6, simplified -> kanji map    PP-OCRv6
 ``zh-TW``    PP-OCRv6, simplified -> traditional  PP-OCRv6
@@ -161,7 +161,7 @@ ENGINE_NAMES = tuple(_FACTORIES)
 
 _ROUTES: dict[tuple[str, bool], str] = {
     ("ko", False): "korean",
-    ("ko", True): "tesseract-digits",
+    ("ko", True): "rapid",
     ("ja", False): "rapid-ja",
     ("ja", True): "rapid",
     ("zh-TW", False): "rapid-zh-TW",

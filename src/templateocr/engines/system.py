@@ -34,7 +34,7 @@ TESSDATA_DIRS = (
 """Where Debian/Ubuntu (and some other distributions) put Tesseract's language files."""
 
 TESSDATA_BY_LANG: dict[str, tuple[str, ...]] = {
-    "ko": ("kor", "eng"),  # Hangul; eng for the digits route (NUMERIC fields)
+    "ko": ("kor", "eng"),  # Hangul; eng for the digits engine (`tesseract-digits`, when forced)
     "ja": (),
     "zh-TW": (),
     "en": (),

@@ -19,13 +19,28 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def _one_mark(text: str, separators: str) -> str:
+    """A period where only a comma may be (or the reverse) is that mark, misread.
+
+    The two differ by a tail a few pixels long, which blur, a fax or the removal of the
+    underline a value sits on (its tail crosses the line) takes away: ``46,817`` comes back
+    ``46.817``. A field whose separators allow one of the two but not the other says which it is.
+    """
+    if "," in separators and "." not in separators:
+        return text.replace(".", ",")
+    if "." in separators and "," not in separators:
+        return text.replace(",", ".")
+    return text
+
+
 def filter_numeric(text: str, separators: str) -> str:
     """Keep digits and the allowed separators.
 
     Look-alike letters (O, l, I, S) are read as digits only inside a run of letters and
     digits that holds a digit and nothing but look-alikes besides (``2O24`` but not ``Tel``).
+    A period or comma where only the other is allowed is read as the other (``_one_mark``).
     """
-    text = text.translate(_FULLWIDTH_DIGITS)
+    text = _one_mark(text.translate(_FULLWIDTH_DIGITS), separators)
     kept: list[str] = []
     for run in re.split(r"([^0-9A-Za-z|]+)", text):
         if not run:
