@@ -166,7 +166,9 @@ def plausible(homography: NDArray[np.float64], template: Features, page: Feature
     return bool(inside.mean() >= 0.5)
 
 
-def screen(template: Features, page: Features, *, quick: bool = False) -> tuple[int, CoarseMatch | None]:
+def screen(
+    template: Features, page: Features, *, quick: bool = False, whole_page: bool = False
+) -> tuple[int, CoarseMatch | None]:
     """Ratio-test matching and MAGSAC++: the number of good matches, and the coarse match or None.
 
     Args:
@@ -174,10 +176,13 @@ def screen(template: Features, page: Features, *, quick: bool = False) -> tuple[
         page: the page's features.
         quick: match only the strongest keypoints of both (about a tenth of the work), to screen
             candidates.
+        whole_page: with ``quick``, every keypoint of the page against the sample's strongest
+            (about a third of a full match): a page whose strongest keypoints are mostly not
+            the form's (a photo's background, shadows) can still be found.
     """
     prepared = _prepared(template)
     sample = prepared.quick if quick else prepared.features
-    page_desc = page.descriptors[:_QUICK_PAGE] if quick else page.descriptors
+    page_desc = page.descriptors[:_QUICK_PAGE] if quick and not whole_page else page.descriptors
     if len(sample.descriptors) < _MIN_MATCHES or len(page_desc) < _MIN_MATCHES:
         return 0, None
     pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(page_desc, sample.descriptors, k=2)

@@ -12,15 +12,16 @@ so the work is staged, and stops as soon as a candidate is sure (``_SURE``):
    same layout and a different title) has had the same chance; the best score wins;
 3. when none is sure, the candidates not yet tried are refined in the order of their screening
    inliers (straight from the screening homography when it is strong, else after matching all
-   keypoints: a small or blurred copy can escape the screening); of those whose screening
-   found nothing, only the ``_BLIND`` with the most good matches; and if still none is sure
-   the best gets guided re-matching (``align.improve``).
+   keypoints: a small or blurred copy can escape the screening); those whose screening found
+   nothing are screened again with all the page's keypoints, and of those still without a
+   homography only the ``_BLIND`` with the most good matches are matched in full; if still none
+   is sure the best gets guided re-matching (``align.improve``).
 
 A copy of a released template usually costs a glance per candidate, one or two screenings and
 one refinement (with 4 templates about 15 ms less than screening all of them; with 50, ten
 times that); a page that no candidate explains (a foreign page) costs a glance and a screening
-per candidate and a full match of the few that came closest (with 12 templates ~0.3 s on one
-core, not ~1 s).
+per candidate, a second screening with all its keypoints, and a full match of the two that
+came closest (with 12 templates ~0.6 s on one core, not ~1 s).
 
 The score of an ``Alignment`` (0..1) is the share of the sample's print found in the page where
 the homography puts it (see ``align.py``): a copy of one version scores about 0.85-0.92 against
@@ -53,11 +54,12 @@ style sharing captions and rules with it included, score at most 0.43."""
 
 _SURE = 0.8  # a candidate scoring this stops the search
 _BLIND = 2
-"""When none is sure, candidates whose screening found no homography at all are matched in full
-only this many (those with the most good matches): each costs ~90 ms on one core, and a
-foreign page, which no screening explains, would otherwise cost one per released template.
-Measured on the benchmark's pages: a copy that escapes strong screening still gets a
-homography from its own template's screening, and that is always the strongest."""
+"""When none is sure, a candidate whose screening found no homography is screened again with
+every keypoint of the page (``whole_page``, ~25 ms on one core): a photo whose strongest
+keypoints lie off the form escapes the first screening but not this one (benchmark photos:
+found with 28-51 inliers, every other form 0). Where that finds nothing too, only this many,
+those with the most good matches, are matched in full (~90 ms each): a foreign page, which no
+screening explains, would otherwise cost a full match per released template."""
 _CONTEND = 0.7
 """A candidate whose glance reaches this share of the sure one's is tried before the search
 stops: versions of one form glance alike (measured: a copy's own template glances about twice
@@ -146,12 +148,16 @@ def classify(
         # screening may have missed a small or blurred copy)
         rest = [screened_now(index) for index in order if index not in tried]
         rest.sort(key=lambda item: (-item.evidence, -item.matches, item.index))
-        blind = 0  # candidates tried whose screening found no homography at all
+        blind = 0  # candidates matched in full although no screening found a homography
         for item in rest:
             if item.coarse is None:
-                if blind >= _BLIND:
-                    break
-                blind += 1
+                wide = screen(candidates[item.index], page, quick=True, whole_page=True)[1]
+                if wide is not None:
+                    item = _Screened(item.index, item.matches, wide)
+                elif blind < _BLIND:
+                    blind += 1
+                else:
+                    continue
             attempt(item)
             if sure():
                 break
