@@ -66,9 +66,9 @@ _GUIDED_K = 5  # nearest sample descriptors considered per page keypoint in guid
 _GUIDED_RADIUS = 40.0  # page working pixels around the predicted position
 _GUIDED_HAMMING = 80  # of 256 bits: descriptors farther apart are never a match
 _RETRY_BELOW = 0.8  # a refined score below this: not sure yet (full matching, guided re-matching)
-_DIRECT = 30  # screening inliers from which the screening homography is refined directly
-STRONG_SCREENING = _DIRECT
-"""Screening inliers from which a candidate is worth refining at once (``classify``)."""
+STRONG_SCREENING = 30
+"""Screening inliers from which the screening homography is refined directly, and a candidate is
+worth refining at once (``classify``)."""
 _COVERAGE_GRID = 8  # cells along the template's long side to judge how spread inliers are
 _PER_CELL = 3  # matches per cell in the spatially balanced RANSAC hypothesis
 _MAX_PERSPECTIVE = 4.0  # largest ratio of the homography's w over the template's corners
@@ -185,8 +185,7 @@ def screen(
     page_desc = page.descriptors[:_QUICK_PAGE] if quick and not whole_page else page.descriptors
     if len(sample.descriptors) < _MIN_MATCHES or len(page_desc) < _MIN_MATCHES:
         return 0, None
-    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(page_desc, sample.descriptors, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance]
+    good = _ratio_matches(page_desc, sample.descriptors)
     if len(good) < _MIN_MATCHES:
         return len(good), None
     src = sample.keypoints[[m.trainIdx for m in good]].astype(np.float64)
@@ -205,8 +204,13 @@ def glance(template: Features, page: Features) -> int:
     page_desc = page.descriptors[:_GLANCE_PAGE]
     if len(sample) < 2 or len(page_desc) == 0:
         return 0
-    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(page_desc, sample, k=2)
-    return sum(1 for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance)
+    return len(_ratio_matches(page_desc, sample))
+
+
+def _ratio_matches(page_desc: NDArray[np.uint8], sample_desc: NDArray[np.uint8]) -> list[cv2.DMatch]:
+    """Each page descriptor's nearest sample descriptor, where it passes Lowe's ratio test."""
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(page_desc, sample_desc, k=2)
+    return [p[0] for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance]
 
 
 def _fit(
@@ -296,14 +300,16 @@ def _prepared(template: Features) -> _Prepared:
     if found is None:
         both = add_coarse_scale(template)
         split = len(template.keypoints)
-        keep = np.r_[
-            0 : min(split, _QUICK_SAMPLE), split : min(len(both.keypoints), split + _QUICK_SAMPLE // 3)
-        ]
+
+        def strongest(count: int) -> NDArray[np.int64]:
+            """The first ``count`` keypoints of the sample and a third as many of its half-size copy."""
+            return np.asarray(
+                np.r_[0 : min(split, count), split : min(len(both.keypoints), split + count // 3)]
+            )
+
+        keep = strongest(_QUICK_SAMPLE)
         quick = dataclasses.replace(both, keypoints=both.keypoints[keep], descriptors=both.descriptors[keep])
-        few = np.r_[
-            0 : min(split, _GLANCE_SAMPLE), split : min(len(both.keypoints), split + _GLANCE_SAMPLE // 3)
-        ]
-        glance = np.ascontiguousarray(both.descriptors[few])
+        glance = np.ascontiguousarray(both.descriptors[strongest(_GLANCE_SAMPLE)])
         found = _Prepared(features=both, quick=quick, glance=glance, patches=_select_patches(template))
         with _PREPARED_LOCK:
             _PREPARED[template] = found
@@ -625,7 +631,7 @@ def align_screened(
         retry: improve (``improve``) a result still below ``_RETRY_BELOW``.
     """
     found: Alignment | None = None
-    if screened is not None and screened.inliers >= _DIRECT:
+    if screened is not None and screened.inliers >= STRONG_SCREENING:
         found = complete(template, page, screened, retry=False)
         if found.score >= _RETRY_BELOW:
             return found
