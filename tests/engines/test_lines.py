@@ -169,3 +169,13 @@ def test_split_words_needs_one_center_per_character() -> None:
     with pytest.raises(ValueError, match="one center"):
         split_words(mask, (0, 0, 10, 10), "ab c", [1.0, 2.0])
     assert split_words(mask, (0, 0, 10, 10), "  ", []) == []
+
+
+@pytest.mark.parametrize(("text", "lang"), [("916,080", "en"), ("愛知県名古屋市中村区名駅4-7-1", "ja")])
+def test_a_value_written_low_keeps_its_stems_where_it_touches_the_crop_edge(text: str, lang: str) -> None:
+    crop = render(text, lang, pad=(16, 20))
+    gray = to_gray(crop.image)
+    bottom = int(np.flatnonzero((gray < 128).any(axis=1))[-1])
+    cut = gray[: bottom - 1]  # the area's edge crosses the letters' feet (written low)
+    ink = find_ink(cut)
+    assert not ink.rules.any()

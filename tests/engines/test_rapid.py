@@ -145,3 +145,13 @@ def test_onnxruntime_writes_nothing_into_home(tmp_path: Path) -> None:
     )
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("愛知県名古屋市中村区名駅4-7-1", "ja"), ("臺南市東區大學路1號", "zh-TW")]
+)
+def test_a_value_cut_by_the_area_edge_is_read_whole(rapid: OcrEngine, text: str, lang: str) -> None:
+    crop = render(text, lang, pad=(16, 20))
+    dark = np.flatnonzero((crop.image.min(axis=2) < 128).any(axis=1))
+    low = crop.image[: int(dark[-1]) - 1]  # the area's edge crosses the letters' feet
+    assert squash(joined(rapid.read(low, ReadOptions()))) == squash(text)

@@ -147,9 +147,16 @@ def _robust_peak(darkness: NDArray[np.uint8]) -> float:
 
 def _open(mask: NDArray[np.uint8], thicken: tuple[int, int], run: tuple[int, int]) -> NDArray[np.uint8]:
     """Runs at least ``run`` (rows, columns) long in ``mask`` thickened by ``thicken`` first, so
-    a rule tilted by a fraction of a degree stays one run."""
+    a rule tilted by a fraction of a degree stays one run.
+
+    The run must lie inside the crop: outside it is paper (OpenCV's default border counts as ink
+    when eroding, so a letter's stem that touched the crop's bottom edge was half a rule long
+    already, and the stems of a value written low in its box were erased as rules)."""
     thick = cv2.dilate(mask, np.ones(thicken, np.uint8))
-    return _u8(cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones(run, np.uint8)))
+    opened = cv2.morphologyEx(
+        thick, cv2.MORPH_OPEN, np.ones(run, np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0
+    )
+    return _u8(opened)
 
 
 def _rules(ink: NDArray[np.bool_]) -> NDArray[np.bool_]:
