@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from engine_crops import render
 
 from templateocr.engines.base import ReadOptions, read_many
 from templateocr.engines.crnn import MODEL_PATH, CrnnEngine, CrnnRecognizer
@@ -63,3 +64,13 @@ def test_read_many_equals_read(engine: CrnnEngine) -> None:
 def test_a_missing_model_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError):
         CrnnRecognizer(tmp_path / "missing.onnx")
+
+
+@pytest.mark.parametrize("style", ["sans", "serif"])
+@pytest.mark.parametrize("size", [24, 28])
+@pytest.mark.parametrize("text", ["대구광역시 중구 동성로 45", "인천광역시 연수구 송도과학로 32"])
+def test_a_space_before_a_house_number_is_kept(engine: CrnnEngine, text: str, size: int, style: str) -> None:
+    """The model emits a character at its left edge: the space's gap lies just before the
+    number's frame, not halfway between the frames of 로 and 4."""
+    crop = render(text, "ko", size=size, style=style)
+    assert " ".join(w.text for w in engine.read(crop.image, ReadOptions())) == text

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 from templateocr.engines.base import RecognizedWord
-from templateocr.pipeline.postprocess import filter_numeric, join_words, mean_confidence, normalize_text
+from templateocr.pipeline.postprocess import (
+    filter_numeric,
+    filter_numeric_box,
+    join_words,
+    mean_confidence,
+    normalize_text,
+)
 
 
 def test_numeric_keeps_digits_and_allowed_separators() -> None:
@@ -21,6 +27,15 @@ def test_numeric_reads_a_period_as_the_comma_the_field_allows() -> None:
 def test_numeric_reads_lookalike_letters_only_among_digits() -> None:
     assert filter_numeric("2O24.l2.O1", ".") == "2024.12.01"
     assert filter_numeric("OIL", "") == ""
+
+
+def test_a_comb_box_holding_one_lookalike_letter_holds_that_digit() -> None:
+    """A handwritten 0 alone in its box, read as the letter O (nothing beside it to tell)."""
+    assert filter_numeric_box("O", "") == "0"
+    assert filter_numeric_box("l", "") == "1"
+    assert filter_numeric_box("7", "") == "7"
+    assert filter_numeric_box("X", "") == ""
+    assert filter_numeric_box("Tel", "") == ""
 
 
 def test_join_words_uses_line_breaks() -> None:

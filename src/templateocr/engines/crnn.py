@@ -40,6 +40,14 @@ MIN_SCORE = 0.5
 
 SHORT_LINE = 2
 
+PEAK_LEAD = 0.05
+"""The model emits a character at the frame of its left edge, not its middle: the boundary
+between two characters lies this share of the line height before the second one's frame (not
+halfway between the frames, which put the gap of a space outside the reach of
+:func:`~templateocr.engines.lines.split_words`, so ``동성로 45`` came back ``동성로45``).
+Measured on 73 rendered Korean lines with spaces (addresses, companies, names; Noto Sans and
+Serif, 20-32 px): spaces right on 45 lines halfway, 66 at 0.0-0.05, 65 at 0.10, 61 at 0.30."""
+
 
 @dataclass(frozen=True)
 class LineReading:
@@ -125,7 +133,10 @@ class CrnnEngine:
                 ]
                 centers = [x for x, _ in placed]
                 confidences = [p for _, p in placed]
-                words.extend(recognized_words(split_words(crop.ink.text, box, text, centers), confidences))
+                lead = PEAK_LEAD * (box[3] - box[1])
+                bounds = [max(a + 1.0, b - lead) for a, b in zip(centers, centers[1:], strict=False)]
+                found = split_words(crop.ink.text, box, text, centers, bounds)
+                words.extend(recognized_words(found, confidences))
             out.append(words)
         return out
 

@@ -92,6 +92,11 @@ space between Japanese words is wide (a full-width space is as wide as the line 
 SPACE_MARGIN = 0.10
 """A space's gap must also exceed the gaps beside it by this share of the line's height."""
 
+MIXED_MARGIN = 0.05
+""":data:`SPACE_MARGIN` between Hangul and a digit or Latin letter: a digit is narrow and
+leaves no wide gap of its own, but the Hangul beside it may (``로`` in ``동성로 45``: 0.19-0.21
+before it, 0.25-0.30 for the space after it)."""
+
 MID_REACH = 0.25
 """A gap between two characters must come this near their boundary (share of their distance)."""
 
@@ -405,7 +410,7 @@ def split_words(
                 # Glyphs with wide side bearings (七, 小, 二; 김 next to 민) leave wide gaps on
                 # both sides; a space widens only one.
                 beside = max(widths[i - 1] if i > 0 else 0.0, widths[i + 1] if i + 1 < len(widths) else 0.0)
-                cut = widths[i] - beside >= SPACE_MARGIN
+                cut = widths[i] - beside >= _space_margin(chars[i], chars[i + 1])
         if cut:
             x = (widest[0] + widest[1]) / 2 if widest is not None else bounds[i]
             cuts.append((i + 1, x))
@@ -434,6 +439,17 @@ def _space_share(a: str, b: str) -> float | None:
     if cjk_a or cjk_b:
         return MIXED_SPACE
     return None
+
+
+def _space_margin(a: str, b: str) -> float:
+    """How much wider than the gaps beside it a space between ``a`` and ``b`` must be."""
+    if (is_hangul(a) and _ascii_alnum(b)) or (_ascii_alnum(a) and is_hangul(b)):
+        return MIXED_MARGIN
+    return SPACE_MARGIN
+
+
+def _ascii_alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def _space_before(text: str) -> list[bool]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from templateocr.engines.base import RecognizedWord
 
-__all__ = ["filter_numeric", "join_words", "mean_confidence", "normalize_text"]
+__all__ = ["filter_numeric", "filter_numeric_box", "join_words", "mean_confidence", "normalize_text"]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5"})
@@ -54,6 +54,16 @@ def filter_numeric(text: str, separators: str) -> str:
         else:
             kept.extend(ch for ch in run if ch.isdigit())
     return "".join(kept)
+
+
+def filter_numeric_box(text: str, separators: str) -> str:
+    """:func:`filter_numeric` for one box of a NUMERIC comb, which holds one character: a lone
+    look-alike letter is that digit (a handwritten ``0`` read ``O``), as it would be next to
+    another digit."""
+    mapped = text.translate(_DIGIT_LOOKALIKES)
+    if len(text) == 1 and mapped.isdigit():
+        return mapped
+    return filter_numeric(text, separators)
 
 
 def join_words(words: Sequence[RecognizedWord] | Sequence[tuple[str, bool]]) -> str:

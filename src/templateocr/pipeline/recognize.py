@@ -22,7 +22,13 @@ from templateocr.pipeline.calibration import Calibration, default_calibration, f
 from templateocr.pipeline.checkbox import decide_checkbox
 from templateocr.pipeline.crop import Crop, cut_out
 from templateocr.pipeline.dropout import added_to, ink_mask, without_seal
-from templateocr.pipeline.postprocess import filter_numeric, join_words, mean_confidence, normalize_text
+from templateocr.pipeline.postprocess import (
+    filter_numeric,
+    filter_numeric_box,
+    join_words,
+    mean_confidence,
+    normalize_text,
+)
 from templateocr.pipeline.prepare import PreparedTemplate
 
 __all__ = ["AreaResults", "Reader", "read_areas", "read_batch", "read_fields", "read_title"]
@@ -229,7 +235,7 @@ def _multibox_result(
         if found:
             text = normalize_text("".join(w.text for w in found))
             if numeric:
-                text = filter_numeric(text, field.separators)
+                text = filter_numeric_box(text, field.separators)
             if text:
                 confidence = mean_confidence([w.confidence for w in found])
                 quad = crop.box_to_template(bbox_of(np.array([_corners(w.box) for w in found])))
