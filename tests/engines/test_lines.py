@@ -179,3 +179,13 @@ def test_a_value_written_low_keeps_its_stems_where_it_touches_the_crop_edge(text
     cut = gray[: bottom - 1]  # the area's edge crosses the letters' feet (written low)
     ink = find_ink(cut)
     assert not ink.rules.any()
+
+
+@pytest.mark.parametrize("size", [36, 44])
+def test_two_lines_set_close_are_still_two(size: int) -> None:
+    """A wrapped value written large and tight: two or three empty rows between full lines."""
+    crop = render(["1600 Main St,", "Springfield"], "en", size=size, leading=0.95)
+    gray = to_gray(crop.image)
+    inked = np.flatnonzero((gray < 128).any(axis=1))
+    assert 0 < (inked[-1] - inked[0] + 1) - inked.size <= 3  # the lines do not touch, but nearly
+    assert len(split_lines(gray)) == 2

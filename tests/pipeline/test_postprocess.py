@@ -30,9 +30,10 @@ def test_numeric_reads_lookalike_letters_only_among_digits() -> None:
 
 
 def test_a_comb_box_holding_one_lookalike_letter_holds_that_digit() -> None:
-    """A handwritten 0 alone in its box, read as the letter O (nothing beside it to tell)."""
+    """A handwritten 0 alone in its box, read as the letter O or C (nothing beside it to tell)."""
     assert filter_numeric_box("O", "") == "0"
     assert filter_numeric_box("l", "") == "1"
+    assert filter_numeric_box("C", "") == "0"  # an open handwritten 0
     assert filter_numeric_box("7", "") == "7"
     assert filter_numeric_box("X", "") == ""
     assert filter_numeric_box("Tel", "") == ""

@@ -245,7 +245,11 @@ def _bands(profile: NDArray[np.int64]) -> list[tuple[int, int]]:
 
 
 def _merge_bands(bands: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join bands split inside one line (the dot of an i, accents, Hangul at small sizes)."""
+    """Join bands split inside one line (the dot of an i, accents, Hangul at small sizes).
+
+    Two bands of about the same height are two lines however close they are: a wrapped value
+    written large leaves as little as two empty rows between its lines (they were once joined
+    when the gap was under a tenth of their height, and read as one garbled line)."""
     merged = list(bands)
     changed = True
     while changed and len(merged) > 1:
@@ -255,7 +259,7 @@ def _merge_bands(bands: list[tuple[int, int]]) -> list[tuple[int, int]]:
             gap, ha, hb = b0 - a1, a1 - a0, b1 - b0
             small, large = min(ha, hb), max(ha, hb)
             pieces = large < SHORT_BAND and gap <= large  # 윤하은 at 8 pt: ㅇ ㅎ above, ㅠ ㅡ below
-            if gap <= 0.1 * small or (small < 0.5 * large and gap <= 0.35 * large) or pieces:
+            if (small < 0.5 * large and gap <= 0.35 * large) or pieces:
                 merged[i : i + 2] = [(a0, b1)]
                 changed = True
                 break

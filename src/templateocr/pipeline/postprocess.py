@@ -12,6 +12,11 @@ __all__ = ["filter_numeric", "filter_numeric_box", "join_words", "mean_confidenc
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5"})
+_BOX_LOOKALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "C": "0", "c": "0", "U": "0", "Q": "0", "I": "1", "l": "1", "|": "1"}
+    | {"i": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "G": "6", "b": "6", "T": "7", "B": "8", "g": "9"}
+    | {"q": "9"}
+)
 
 
 def normalize_text(text: str) -> str:
@@ -57,10 +62,10 @@ def filter_numeric(text: str, separators: str) -> str:
 
 
 def filter_numeric_box(text: str, separators: str) -> str:
-    """:func:`filter_numeric` for one box of a NUMERIC comb, which holds one character: a lone
-    look-alike letter is that digit (a handwritten ``0`` read ``O``), as it would be next to
-    another digit."""
-    mapped = text.translate(_DIGIT_LOOKALIKES)
+    """:func:`filter_numeric` for one box of a NUMERIC comb, which holds one digit: a lone
+    letter that a handwritten digit resembles is that digit (an open ``0`` read ``C``, a ``0``
+    read ``O``); a box holds no word that a letter could belong to."""
+    mapped = text.translate(_BOX_LOOKALIKES)
     if len(text) == 1 and mapped.isdigit():
         return mapped
     return filter_numeric(text, separators)
