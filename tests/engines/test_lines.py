@@ -8,6 +8,7 @@ import pytest
 from engine_crops import blank, degrade, overlap, render
 
 from templateocr.engines.lines import find_ink, split_lines, split_words, to_gray, trim_to_ink
+from templateocr.synth.fonts import load_font
 
 
 def _lines(image: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -189,3 +190,28 @@ def test_two_lines_set_close_are_still_two(size: int) -> None:
     inked = np.flatnonzero((gray < 128).any(axis=1))
     assert 0 < (inked[-1] - inked[0] + 1) - inked.size <= 3  # the lines do not touch, but nearly
     assert len(split_lines(gray)) == 2
+
+
+@pytest.mark.parametrize(
+    ("drawn", "read", "words"),
+    [
+        ("742 Evergreen", "742Evergreen", ["742", "Evergreen"]),
+        ("(649) 555-1196", "(649)555-1196", ["(649)", "555-1196"]),
+        ("12 Oak Ave", "12Oak Ave", ["12", "Oak", "Ave"]),
+        ("4th Street", "4th Street", ["4th", "Street"]),
+        ("Unit B2B", "Unit B2B", ["Unit", "B2B"]),
+    ],
+)
+def test_a_space_the_recognizer_dropped_between_digits_and_letters_is_restored(
+    drawn: str, read: str, words: list[str]
+) -> None:
+    """PP-OCR drops the space after a number in blurred photos; the gap in the ink is there."""
+    crop = render(drawn, "en", size=26)
+    gray = to_gray(crop.image)
+    ink = find_ink(gray)
+    (line,) = split_lines(gray, ink)
+    font = load_font("en", 26, "sans")
+    centers = [
+        16 + font.getlength(drawn[:k]) + font.getlength(c) / 2 for k, c in enumerate(drawn) if c != " "
+    ]
+    assert [w for w, _, _ in split_words(ink.text, line, read, centers)] == words

@@ -92,6 +92,10 @@ space between Japanese words is wide (a full-width space is as wide as the line 
 SPACE_MARGIN = 0.10
 """A space's gap must also exceed the gaps beside it by this share of the line's height."""
 
+LATIN_SPACE = 0.3
+"""A gap at least this share of the line height between a digit and a letter (or after a
+closing bracket, before an opening one) is a space the recognizer dropped."""
+
 MIXED_MARGIN = 0.05
 """:data:`SPACE_MARGIN` between Hangul and a digit or Latin letter: a digit is narrow and
 leaves no wide gap of its own, but the Hangul beside it may (``로`` in ``동성로 45``: 0.19-0.21
@@ -401,7 +405,11 @@ def split_words(
     for i, widest in enumerate(found):
         share = _space_share(chars[i], chars[i + 1])
         if share is None:
-            cut = spaced[i + 1]
+            cut = spaced[i + 1] or (
+                _kind_change(chars[i], chars[i + 1])
+                and widths[i] >= LATIN_SPACE
+                and widths[i] - _beside(widths, i) >= SPACE_MARGIN
+            )
             if cut and widest is None:
                 lo, hi = sorted((centers[i], centers[i + 1]))
                 between = [g for g in gaps if lo <= (g[0] + g[1]) / 2 <= hi]
@@ -413,8 +421,7 @@ def split_words(
             if cut and share != MIXED_SPACE:
                 # Glyphs with wide side bearings (七, 小, 二; 김 next to 민) leave wide gaps on
                 # both sides; a space widens only one.
-                beside = max(widths[i - 1] if i > 0 else 0.0, widths[i + 1] if i + 1 < len(widths) else 0.0)
-                cut = widths[i] - beside >= _space_margin(chars[i], chars[i + 1])
+                cut = widths[i] - _beside(widths, i) >= _space_margin(chars[i], chars[i + 1])
         if cut:
             x = (widest[0] + widest[1]) / 2 if widest is not None else bounds[i]
             cuts.append((i + 1, x))
@@ -450,6 +457,21 @@ def _space_margin(a: str, b: str) -> float:
     if (is_hangul(a) and _ascii_alnum(b)) or (_ascii_alnum(a) and is_hangul(b)):
         return MIXED_MARGIN
     return SPACE_MARGIN
+
+
+def _beside(widths: Sequence[float], i: int) -> float:
+    """The wider of the gaps next to gap ``i``."""
+    return max(widths[i - 1] if i > 0 else 0.0, widths[i + 1] if i + 1 < len(widths) else 0.0)
+
+
+def _kind_change(a: str, b: str) -> bool:
+    """A digit next to a letter, or a bracket closed before (opened after) a letter or digit:
+    where a recognizer drops a space it saw (``742Evergreen``, ``(649)555``)."""
+    if not (a.isascii() and b.isascii()):
+        return False
+    if (a.isdigit() and b.isalpha()) or (a.isalpha() and b.isdigit()):
+        return True
+    return (a == ")" and b.isalnum()) or (a.isalnum() and b == "(")
 
 
 def _ascii_alnum(char: str) -> bool:
