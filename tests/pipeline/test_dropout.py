@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw
 
 from templateocr.engines.base import ReadOptions
 from templateocr.engines.registry import EngineSet
-from templateocr.pipeline.dropout import added_ink, ink_mask, seal_mask, without_seal
+from templateocr.pipeline.dropout import added_ink, ink_mask, mostly_inside, seal_mask, without_seal
 from templateocr.synth.degrade import BLUE_INK, STAMP_RED, draw_stamp
 from templateocr.synth.fonts import load_font
 
@@ -40,3 +40,18 @@ def test_blue_ink_is_not_seal_and_a_value_written_in_red_is_kept() -> None:
     added = added_ink(red, np.full_like(red, 255))
     assert seal_mask(red).sum() > 100
     assert without_seal(red, added) is red  # red is all the ink there is: it is the value
+
+
+def test_ink_mostly_inside_is_kept_whole_and_ink_mostly_outside_is_not() -> None:
+    added = np.zeros((60, 100), dtype=bool)
+    added[30:50, 10:20] = True  # a stroke crossing the bottom edge (40): half inside, kept whole
+    added[36:58, 40:48] = True  # a neighbour's stroke reaching in: under a third inside, dropped
+    added[12:16, 70:80] = True  # the top of a character above a gap of 3 px ...
+    added[19:30, 70:80] = True  # ... and its body: one piece, mostly inside
+    inner = (0, 18, 100, 40)
+    kept, box = mostly_inside(added, inner, join=4)
+    assert kept[30:50, 10:20].all() and not kept[36:58, 40:48].any()
+    assert kept[12:16, 70:80].all()
+    assert box == (0, 12, 100, 50)
+    alone, _ = mostly_inside(added, inner)  # strokes judged one by one: the top is outside
+    assert not alone[12:16, 70:80].any()

@@ -7,17 +7,21 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from PIL import Image as PILImage
+from PIL import ImageDraw
 
 from templateocr.engines.base import ReadOptions, RecognizedWord
 from templateocr.engines.registry import EngineSet
+from templateocr.geometry import bbox_of
 from templateocr.models.page import Image
 from templateocr.models.records import TemplateRecord
 from templateocr.models.template import FieldType
-from templateocr.pipeline.crop import cut_out
+from templateocr.pipeline.crop import cut_out, reach_area
 from templateocr.pipeline.dropout import ink_mask
 from templateocr.pipeline.prepare import PreparedTemplate, prepare_template
 from templateocr.pipeline.recognize import read_areas, read_fields
 from templateocr.synth import build_form, fill_form
+from templateocr.synth.fonts import load_font
 from templateocr.synth.package import to_png
 
 
@@ -106,9 +110,10 @@ def test_real_engines_read_the_filled_values(lang: str) -> None:
 
 def test_sample_ink_is_cut_once_per_area_and_scale() -> None:
     prepared = _prepared()
-    area = prepared.record.definition.fields[0].area
+    area, _ = reach_area(prepared.record.definition.fields[0].area)  # a text field is cut wider
+    assert any(key[0] == np.asarray(area).tobytes() for key in prepared._inks)  # at preparation
     first = prepared.sample_ink(area, 1.0)
-    assert prepared.sample_ink(area, 1.0) is first  # prepared at preparation, kept
+    assert prepared.sample_ink(area, 1.0) is first  # kept
     assert not first.flags.writeable
     expected = ink_mask(cut_out(prepared.sample, np.eye(3), area, scale=1.0).image)
     assert np.array_equal(first, expected)
@@ -122,3 +127,43 @@ def test_matching_work_is_done_when_the_template_is_prepared() -> None:
 
     prepared = _prepared("ja")
     assert prepared.features in align._PREPARED
+
+
+def _write_across_the_bottom(
+    image: np.ndarray, area_box: tuple[float, ...], text: str, inside: float
+) -> None:
+    """Write ``text`` in the area's left part so that ``inside`` of its ink height lies above
+    the area's bottom edge (the rest below it, where the next row's space begins)."""
+    left, _, _, bottom = area_box
+    font = load_font("en", 30, "sans")
+    x0, y0, x1, y1 = font.getbbox(text)
+    top = bottom - inside * (y1 - y0) - y0
+    pil = PILImage.fromarray(image)
+    ImageDraw.Draw(pil).text((left + 12, top), text, font=font, fill=(20, 20, 20))
+    image[:] = np.asarray(pil)
+
+
+def _name_field(prepared: PreparedTemplate) -> str:
+    return next(s.name for s in prepared.record.definition.fields if s.type is FieldType.NORMAL)
+
+
+def test_a_value_crossing_the_area_edge_is_read_whole() -> None:
+    """Written low, its letters hang below the area's edge: read whole, the box around all of it."""
+    prepared = _prepared("en")
+    name = _name_field(prepared)
+    spec = next(s for s in prepared.record.definition.fields if s.name == name)
+    page = np.array(prepared.sample, copy=True)
+    _write_across_the_bottom(page, bbox_of(spec.area), "Johnson", inside=0.6)
+    field = next(f for f in read_areas(page, np.eye(3), prepared, EngineSet(), "en").fields if f.name == name)
+    assert field.text == "Johnson"
+    assert bbox_of(field.quad)[3] > bbox_of(spec.area)[3] + 5  # the box holds the part below the edge
+
+
+def test_a_neighbours_value_reaching_into_the_area_is_not_read() -> None:
+    prepared = _prepared("en")
+    name = _name_field(prepared)
+    spec = next(s for s in prepared.record.definition.fields if s.name == name)
+    page = np.array(prepared.sample, copy=True)
+    _write_across_the_bottom(page, bbox_of(spec.area), "Johnson", inside=0.25)
+    field = next(f for f in read_areas(page, np.eye(3), prepared, EngineSet(), "en").fields if f.name == name)
+    assert (field.text, field.confidence) == ("", 0.0)

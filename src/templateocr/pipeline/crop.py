@@ -15,9 +15,14 @@ from numpy.typing import NDArray
 from templateocr.geometry import Homography, Quad, apply_homography, bbox_of, rect_quad
 from templateocr.models.page import Image
 
-__all__ = ["Crop", "cut_out", "local_scale"]
+__all__ = ["Crop", "cut_out", "local_scale", "reach_area"]
 
 MAX_CROP_SCALE = 2.0
+
+REACH = 0.35
+REACH_PX = 24.0
+"""A text field is cut out this share of its height (at most ``REACH_PX`` template px) beyond
+its area on every side, so that a value crossing the area's edge can be read whole."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +50,14 @@ def local_scale(homography: Homography, point: tuple[float, float]) -> float:
     dx = float(np.linalg.norm(pts[1] - pts[0]))
     dy = float(np.linalg.norm(pts[2] - pts[0]))
     return float(np.sqrt(max(dx * dy, 1e-12)))
+
+
+def reach_area(area: Quad) -> tuple[Quad, float]:
+    """The rectangle a text field is cut out with (its area and a margin on every side), and
+    the margin in template px."""
+    left, top, right, bottom = bbox_of(area)
+    margin = min(REACH_PX, REACH * (bottom - top))
+    return rect_quad(left - margin, top - margin, right + margin, bottom + margin), margin
 
 
 def cut_out(

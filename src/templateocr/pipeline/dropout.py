@@ -13,7 +13,16 @@ from numpy.typing import NDArray
 
 from templateocr.models.page import Image
 
-__all__ = ["Mask", "added_ink", "added_to", "ink_mask", "seal_mask", "without_seal"]
+__all__ = [
+    "Mask",
+    "added_ink",
+    "added_to",
+    "ink_mask",
+    "mostly_inside",
+    "paper_of",
+    "seal_mask",
+    "without_seal",
+]
 
 Mask = NDArray[np.bool_]
 
@@ -61,6 +70,51 @@ def added_to(page_ink: Mask, sample_ink: Mask, *, scale: float = 1.0) -> Mask:
     kernel = np.ones((2 * grow + 1, 2 * grow + 1), dtype=np.uint8)
     widened = cv2.dilate(shifted.astype(np.uint8), kernel).astype(bool)
     return np.asarray(page_ink & ~widened)
+
+
+PAPER_WINDOW = 9
+"""The paper behind a stroke is the brightest pixel within this window (wider than strokes)."""
+
+
+def paper_of(image: Image) -> Image:
+    """The paper's colour at every pixel: the brightest nearby, so strokes vanish from it."""
+    return np.asarray(cv2.dilate(image, np.ones((PAPER_WINDOW, PAPER_WINDOW), np.uint8)), dtype=np.uint8)
+
+
+def mostly_inside(
+    added: Mask, inner: tuple[int, int, int, int], *, join: int = 1
+) -> tuple[Mask, tuple[int, int, int, int]]:
+    """The ink of ``added`` that lies mostly inside ``inner`` (``left, top, right, bottom`` in
+    mask pixels), whole, and the box that holds ``inner`` and it.
+
+    Ink is judged in pieces: strokes closer than ``join`` pixels are one piece (the parts of a
+    character, the letters of a word). A piece with at least half of its ink inside is kept,
+    all of it, so a value whose letters cross the area's edge is read whole, while a
+    neighbour's text that reaches in is not read at all.
+    """
+    left, top, right, bottom = inner
+    grown = added.astype(np.uint8)
+    if join > 1:
+        grown = np.asarray(cv2.dilate(grown, np.ones((join, join), np.uint8)), dtype=np.uint8)
+    count, labels = cv2.connectedComponents(grown, connectivity=8)
+    if count <= 1:
+        return np.zeros_like(added), inner
+    labels = np.where(added, labels, 0)
+    total = np.bincount(labels.ravel(), minlength=count)
+    inside = np.bincount(labels[top:bottom, left:right].ravel(), minlength=count)
+    keep = np.asarray(2 * inside >= total, dtype=bool) & (total > 0)
+    keep[0] = False
+    kept = np.asarray(keep[labels], dtype=bool)
+    if not kept.any():
+        return kept, inner
+    rows, cols = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
+    box = (
+        min(left, int(cols[0])),
+        min(top, int(rows[0])),
+        max(right, int(cols[-1]) + 1),
+        max(bottom, int(rows[-1]) + 1),
+    )
+    return kept, box
 
 
 SEAL_MARGIN = 60

@@ -18,8 +18,9 @@ import numpy as np
 from templateocr.geometry import Quad
 from templateocr.models.page import Image
 from templateocr.models.records import TemplateRecord
+from templateocr.models.template import FieldType
 from templateocr.pipeline.align import prepare_sample
-from templateocr.pipeline.crop import cut_out
+from templateocr.pipeline.crop import cut_out, reach_area
 from templateocr.pipeline.decode import load_sample
 from templateocr.pipeline.dropout import Mask, ink_mask
 from templateocr.pipeline.features import Features, extract_features
@@ -72,7 +73,12 @@ def prepare_template(record: TemplateRecord, sample_png: bytes) -> PreparedTempl
 def _dropout_areas(record: TemplateRecord) -> list[Quad]:
     areas: list[Quad] = []
     for spec in record.definition.fields:
-        areas.extend([box.quad for box in spec.boxes] if spec.boxes else [spec.area])
+        if spec.boxes:
+            areas.extend(box.quad for box in spec.boxes)
+        elif spec.type is FieldType.CHECKBOX:
+            areas.append(spec.area)
+        else:
+            areas.append(reach_area(spec.area)[0])
     return areas
 
 

@@ -1,8 +1,10 @@
 """Reading every area of a matched template on a page.
 
-For each field: cut the area out of the page upright (``crop.py``), drop the blank form's own
-ink (``dropout.py``), decide emptiness from the ink that was added, read what is left with the
-engine for the page's language, and map every word's box back into page pixels.
+For each field: cut the area out of the page upright (``crop.py``; a text field with a margin,
+so that ink crossing the area's edge is read whole), drop the blank form's own ink and what
+lies mostly outside the area (``dropout.py``), decide emptiness from the ink that was added,
+read what is left with the engine for the page's language, and map every word's box back into
+page pixels.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 
 from templateocr.engines.base import ReadOptions, RecognizedWord
@@ -20,8 +23,8 @@ from templateocr.models.result import FieldResult, WordResult
 from templateocr.models.template import FieldSpec, FieldType, TitleSpec, ValueType
 from templateocr.pipeline.calibration import Calibration, default_calibration, field_key
 from templateocr.pipeline.checkbox import decide_checkbox
-from templateocr.pipeline.crop import Crop, cut_out
-from templateocr.pipeline.dropout import added_to, ink_mask, without_seal
+from templateocr.pipeline.crop import Crop, cut_out, reach_area
+from templateocr.pipeline.dropout import added_to, ink_mask, mostly_inside, paper_of, without_seal
 from templateocr.pipeline.postprocess import (
     filter_numeric,
     filter_numeric_box,
@@ -35,6 +38,10 @@ __all__ = ["AreaResults", "Reader", "read_areas", "read_batch", "read_fields", "
 
 MULTILINE_HEIGHT = 80.0
 """Areas taller than this (template px, about 13 mm at 150 dpi) may hold several lines."""
+
+JOIN = 0.12
+"""Ink closer than this share of the area's height is one piece when deciding what lies mostly
+inside the area (the parts of 資 or 부, the letters of a word)."""
 
 MIN_ADDED_INK = 0.002
 """Below this share of the area in added ink (and a few dozen pixels), a field is empty."""
@@ -133,7 +140,7 @@ def read_areas(
                     jobs.append((cleaned, options))
             boxes[i] = cut
         else:
-            crop, cleaned, has_ink = _cut_and_drop(page, homography, template, field.area)
+            crop, cleaned, has_ink = _cut_and_drop(page, homography, template, field.area, reach=True)
             if not has_ink:
                 results[i] = _empty(field, field.area, homography)
                 continue
@@ -178,16 +185,45 @@ def read_areas(
 
 
 def _cut_and_drop(
-    page: Image, homography: Homography, template: PreparedTemplate, area: Quad
+    page: Image, homography: Homography, template: PreparedTemplate, area: Quad, *, reach: bool = False
 ) -> tuple[Crop, Image, bool]:
-    crop = cut_out(page, homography, area)
+    """Cut ``area`` out, find the ink the form did not print, and paint everything else white.
+
+    With ``reach``, the cut reaches a margin beyond the area: ink that lies mostly inside it is
+    kept whole, even where it crosses the area's edge, and the crop grows to hold it; ink
+    mostly outside (a neighbour's value) is painted out."""
+    if not reach:
+        crop = cut_out(page, homography, area)
+        page_ink = ink_mask(crop.image)
+        added = added_to(page_ink, template.sample_ink(area, crop.scale), scale=crop.scale)
+        has_ink = int(np.count_nonzero(added)) >= max(12.0 * crop.scale**2, MIN_ADDED_INK * added.size)
+        cleaned = crop.image.copy()
+        cleaned[page_ink & ~added] = 255
+        return crop, without_seal(cleaned, added), has_ink
+    wide, margin = reach_area(area)
+    crop = cut_out(page, homography, wide)
     page_ink = ink_mask(crop.image)
-    added = added_to(page_ink, template.sample_ink(area, crop.scale), scale=crop.scale)
-    count = int(np.count_nonzero(added))
-    has_ink = count >= max(12.0 * crop.scale**2, MIN_ADDED_INK * added.size)
+    added = added_to(page_ink, template.sample_ink(wide, crop.scale), scale=crop.scale)
+    height, width = added.shape
+    edge = round(margin * crop.scale)
+    inner = (edge, edge, max(edge + 1, width - edge), max(edge + 1, height - edge))
+    join = max(3, round(JOIN * (inner[3] - inner[1])))
+    kept, (x0, y0, x1, y1) = mostly_inside(added, inner, join=join)
+    inner_size = (inner[2] - inner[0]) * (inner[3] - inner[1])
+    has_ink = int(np.count_nonzero(kept)) >= max(12.0 * crop.scale**2, MIN_ADDED_INK * inner_size)
     cleaned = crop.image.copy()
-    cleaned[page_ink & ~added] = 255
-    return crop, without_seal(cleaned, added), has_ink
+    # Beyond the area only the kept strokes stay (with their soft edges); printed and other ink
+    # is painted with the paper around it, not white: on shaded paper a white label would be
+    # light text on gray, which the line finder sees as ink.
+    outside = np.ones_like(kept)
+    outside[inner[1] : inner[3], inner[0] : inner[2]] = False
+    near_kept = cv2.dilate(kept.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    gone = (page_ink & ~kept) | (outside & ~near_kept)
+    cleaned[gone] = paper_of(crop.image)[gone]
+    cleaned = without_seal(cleaned, kept)
+    origin = (crop.origin[0] + x0 / crop.scale, crop.origin[1] + y0 / crop.scale)
+    part = Crop(image=np.ascontiguousarray(cleaned[y0:y1, x0:x1]), origin=origin, scale=crop.scale)
+    return part, part.image, has_ink
 
 
 def _read_checkbox(
