@@ -542,16 +542,7 @@ def crop_lines(
     (at least ``min_pad`` pixels); a single-character crop's lines are taken as one."""
     gray = to_gray(image)
     ink = find_ink(gray)
-    boxes = split_lines(gray, ink)
-    if options.single_char and len(boxes) > 1:
-        boxes = [
-            (
-                min(b[0] for b in boxes),
-                min(b[1] for b in boxes),
-                max(b[2] for b in boxes),
-                max(b[3] for b in boxes),
-            )
-        ]
+    boxes = line_boxes(gray, ink, options)
     lines, origins = [], []
     for box in boxes:
         height = box[3] - box[1]
