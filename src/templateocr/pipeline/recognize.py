@@ -140,7 +140,7 @@ def read_areas(
                     jobs.append((cleaned, options))
             boxes[i] = cut
         else:
-            crop, cleaned, has_ink = _cut_and_drop(page, homography, template, field.area, reach=True)
+            crop, cleaned, has_ink = _cut_reaching(page, homography, template, field.area)
             if not has_ink:
                 results[i] = _empty(field, field.area, homography)
                 continue
@@ -185,21 +185,25 @@ def read_areas(
 
 
 def _cut_and_drop(
-    page: Image, homography: Homography, template: PreparedTemplate, area: Quad, *, reach: bool = False
+    page: Image, homography: Homography, template: PreparedTemplate, area: Quad
 ) -> tuple[Crop, Image, bool]:
-    """Cut ``area`` out, find the ink the form did not print, and paint everything else white.
+    """Cut ``area`` out and paint the ink the blank form printed there white; whether the page
+    added enough ink to the area to hold a value."""
+    crop = cut_out(page, homography, area)
+    page_ink = ink_mask(crop.image)
+    added = added_to(page_ink, template.sample_ink(area, crop.scale), scale=crop.scale)
+    has_ink = int(np.count_nonzero(added)) >= max(12.0 * crop.scale**2, MIN_ADDED_INK * added.size)
+    cleaned = crop.image.copy()
+    cleaned[page_ink & ~added] = 255
+    return crop, without_seal(cleaned, added), has_ink
 
-    With ``reach``, the cut reaches a margin beyond the area: ink that lies mostly inside it is
-    kept whole, even where it crosses the area's edge, and the crop grows to hold it; ink
-    mostly outside (a neighbour's value) is painted out."""
-    if not reach:
-        crop = cut_out(page, homography, area)
-        page_ink = ink_mask(crop.image)
-        added = added_to(page_ink, template.sample_ink(area, crop.scale), scale=crop.scale)
-        has_ink = int(np.count_nonzero(added)) >= max(12.0 * crop.scale**2, MIN_ADDED_INK * added.size)
-        cleaned = crop.image.copy()
-        cleaned[page_ink & ~added] = 255
-        return crop, without_seal(cleaned, added), has_ink
+
+def _cut_reaching(
+    page: Image, homography: Homography, template: PreparedTemplate, area: Quad
+) -> tuple[Crop, Image, bool]:
+    """:func:`_cut_and_drop` for a text field, cut with a margin beyond its area: added ink
+    that lies mostly inside the area is kept whole, even where it crosses the edge, and the
+    crop grows to hold it; the rest (printed, or a neighbour's) is painted with the paper."""
     wide, margin = reach_area(area)
     crop = cut_out(page, homography, wide)
     page_ink = ink_mask(crop.image)
@@ -212,9 +216,8 @@ def _cut_and_drop(
     inner_size = (inner[2] - inner[0]) * (inner[3] - inner[1])
     has_ink = int(np.count_nonzero(kept)) >= max(12.0 * crop.scale**2, MIN_ADDED_INK * inner_size)
     cleaned = crop.image.copy()
-    # Beyond the area only the kept strokes stay (with their soft edges); printed and other ink
-    # is painted with the paper around it, not white: on shaded paper a white label would be
-    # light text on gray, which the line finder sees as ink.
+    # Beyond the area only the kept strokes stay (with their soft edges). Paint is the paper
+    # around, not white: on shaded paper a white label reads as light text on gray.
     outside = np.ones_like(kept)
     outside[inner[1] : inner[3], inner[0] : inner[2]] = False
     near_kept = cv2.dilate(kept.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
