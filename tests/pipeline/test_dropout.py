@@ -49,7 +49,7 @@ def test_ink_mostly_inside_is_kept_whole_and_ink_mostly_outside_is_not() -> None
     added[12:16, 70:80] = True  # the top of a character above a gap of 3 px ...
     added[19:30, 70:80] = True  # ... and its body: one piece, mostly inside
     inner = (0, 18, 100, 40)
-    kept, box = mostly_inside(added, inner, join=4)
+    kept, box = mostly_inside(added, inner, join=(4, 4))
     assert kept[30:50, 10:20].all() and not kept[36:58, 40:48].any()
     assert kept[12:16, 70:80].all()
     assert box == (0, 12, 100, 50)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -167,3 +168,19 @@ def test_a_neighbours_value_reaching_into_the_area_is_not_read() -> None:
     _write_across_the_bottom(page, bbox_of(spec.area), "Johnson", inside=0.25)
     field = next(f for f in read_areas(page, np.eye(3), prepared, EngineSet(), "en").fields if f.name == name)
     assert (field.text, field.confidence) == ("", 0.0)
+
+
+def test_a_loop_hanging_from_the_line_above_is_not_a_value() -> None:
+    """A benchmark copy (en application, copy 16 of seed 1): the handwritten g of the e-mail
+    address above hangs its loop into the empty member number's area; the loop alone lies
+    mostly inside it, its word does not."""
+    from bench.cases import template_case
+
+    prepared = _prepared("en")
+    form = build_form("en", "application")
+    case = template_case(form, 16, "clean", 1)
+    assert case.expected["Member No."] == ""
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
+    assert (fields["Member No."].text, fields["Member No."].confidence) == ("", 0.0)
+    assert fields["E-mail"].text.startswith("sarah.davis@example")

@@ -52,11 +52,11 @@ def local_scale(homography: Homography, point: tuple[float, float]) -> float:
     return float(np.sqrt(max(dx * dy, 1e-12)))
 
 
-def reach_area(area: Quad) -> tuple[Quad, float]:
-    """The rectangle a text field is cut out with (its area and a margin on every side), and
-    the margin in template px."""
+def reach_area(area: Quad, times: float = 1.0) -> tuple[Quad, float]:
+    """The rectangle a text field is cut out with (its area and a margin on every side, the
+    usual one ``times`` over), and the margin in template px."""
     left, top, right, bottom = bbox_of(area)
-    margin = min(REACH_PX, REACH * (bottom - top))
+    margin = times * min(REACH_PX, REACH * (bottom - top))
     return rect_quad(left - margin, top - margin, right + margin, bottom + margin), margin
 
 

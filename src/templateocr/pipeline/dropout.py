@@ -82,20 +82,22 @@ def paper_of(image: Image) -> Image:
 
 
 def mostly_inside(
-    added: Mask, inner: tuple[int, int, int, int], *, join: int = 1
+    added: Mask, inner: tuple[int, int, int, int], *, join: tuple[int, int] = (1, 1)
 ) -> tuple[Mask, tuple[int, int, int, int]]:
     """The ink of ``added`` that lies mostly inside ``inner`` (``left, top, right, bottom`` in
     mask pixels), whole, and the box that holds ``inner`` and it.
 
-    Ink is judged in pieces: strokes closer than ``join`` pixels are one piece (the parts of a
-    character, the letters of a word). A piece with at least half of its ink inside is kept,
-    all of it, so a value whose letters cross the area's edge is read whole, while a
-    neighbour's text that reaches in is not read at all.
+    Ink is judged in pieces: strokes closer than ``join`` (across, down) pixels are one piece
+    (the parts of a character, the letters of a word). A piece with at least half of its ink
+    inside is kept, all of it, so a value whose letters cross the area's edge is read whole,
+    while a neighbour's text that reaches in (the loop of a g hanging from the line above) is
+    not read at all.
     """
     left, top, right, bottom = inner
     grown = added.astype(np.uint8)
-    if join > 1:
-        grown = np.asarray(cv2.dilate(grown, np.ones((join, join), np.uint8)), dtype=np.uint8)
+    if max(join) > 1:
+        kernel = np.ones((join[1], join[0]), np.uint8)
+        grown = np.asarray(cv2.dilate(grown, kernel), dtype=np.uint8)
     count, labels = cv2.connectedComponents(grown, connectivity=8)
     if count <= 1:
         return np.zeros_like(added), inner

@@ -24,7 +24,7 @@ from templateocr.models.template import FieldSpec, FieldType, TitleSpec, ValueTy
 from templateocr.pipeline.calibration import Calibration, default_calibration, field_key
 from templateocr.pipeline.checkbox import decide_checkbox
 from templateocr.pipeline.crop import Crop, cut_out, reach_area
-from templateocr.pipeline.dropout import added_to, ink_mask, mostly_inside, paper_of, without_seal
+from templateocr.pipeline.dropout import Mask, added_to, ink_mask, mostly_inside, paper_of, without_seal
 from templateocr.pipeline.postprocess import (
     filter_numeric,
     filter_numeric_box,
@@ -39,9 +39,15 @@ __all__ = ["AreaResults", "Reader", "read_areas", "read_batch", "read_fields", "
 MULTILINE_HEIGHT = 80.0
 """Areas taller than this (template px, about 13 mm at 150 dpi) may hold several lines."""
 
-JOIN = 0.12
-"""Ink closer than this share of the area's height is one piece when deciding what lies mostly
-inside the area (the parts of 資 or 부, the letters of a word)."""
+FAR_REACH = 3.0
+"""Where kept ink runs off the cut, the cut is made again this many times wider, to see the
+pieces whole (a loop hanging from the line above belongs to a word that is mostly outside)."""
+
+JOIN_ACROSS = 0.3
+JOIN_DOWN = 0.12
+"""Ink closer than these shares of the area's height (across, down) is one piece when deciding
+what lies mostly inside the area: the parts of 資 or 부, and the letters of a word, so that the
+loop of a g hanging from a neighbour's line goes with its word, which lies outside."""
 
 MIN_ADDED_INK = 0.002
 """Below this share of the area in added ink (and a few dozen pixels), a field is empty."""
@@ -211,8 +217,17 @@ def _cut_reaching(
     height, width = added.shape
     edge = round(margin * crop.scale)
     inner = (edge, edge, max(edge + 1, width - edge), max(edge + 1, height - edge))
-    join = max(3, round(JOIN * (inner[3] - inner[1])))
+    area_height = inner[3] - inner[1]
+    join = (max(3, round(JOIN_ACROSS * area_height)), max(3, round(JOIN_DOWN * area_height)))
     kept, (x0, y0, x1, y1) = mostly_inside(added, inner, join=join)
+    if kept[0].any() or kept[-1].any():
+        kept = _without_runaways(page, homography, template, area, crop.scale, kept, join)
+        if kept.any():
+            rows, cols = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
+            x0, y0 = min(inner[0], int(cols[0])), min(inner[1], int(rows[0]))
+            x1, y1 = max(inner[2], int(cols[-1]) + 1), max(inner[3], int(rows[-1]) + 1)
+        else:
+            x0, y0, x1, y1 = inner
     inner_size = (inner[2] - inner[0]) * (inner[3] - inner[1])
     has_ink = int(np.count_nonzero(kept)) >= max(12.0 * crop.scale**2, MIN_ADDED_INK * inner_size)
     cleaned = crop.image.copy()
@@ -227,6 +242,50 @@ def _cut_reaching(
     origin = (crop.origin[0] + x0 / crop.scale, crop.origin[1] + y0 / crop.scale)
     part = Crop(image=np.ascontiguousarray(cleaned[y0:y1, x0:x1]), origin=origin, scale=crop.scale)
     return part, part.image, has_ink
+
+
+def _without_runaways(
+    page: Image,
+    homography: Homography,
+    template: PreparedTemplate,
+    area: Quad,
+    scale: float,
+    kept: Mask,
+    join: tuple[int, int],
+) -> Mask:
+    """``kept`` without the pieces that run off the cut's top or bottom and, seen in a cut
+    :data:`FAR_REACH` times taller, belong to ink that lies mostly outside the area (the loop
+    of a g hanging from a neighbour's line above). A piece that grows into something much
+    larger than a line (a shadow, the background around a photographed page) is no word: the
+    first judgement stands for it."""
+    wide, margin = reach_area(area, FAR_REACH)
+    far = cut_out(page, homography, wide, scale=scale)
+    far_added = added_to(ink_mask(far.image), template.sample_ink(wide, scale), scale=scale)
+    shift = round((margin - reach_area(area)[1]) * scale)
+    kernel = np.ones((join[1], join[0]), np.uint8)
+    count, labels = cv2.connectedComponents(cv2.dilate(kept.astype(np.uint8), kernel), connectivity=8)
+    labels = np.where(kept, labels, 0)
+    grown = cv2.dilate(far_added.astype(np.uint8), kernel)
+    far_count, far_labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    far_labels = np.where(far_added, far_labels, 0)
+    edge = round(margin * scale)
+    inner = (edge, edge, far_labels.shape[1] - edge, far_labels.shape[0] - edge)
+    total = np.bincount(far_labels.ravel(), minlength=far_count)
+    inside = np.bincount(far_labels[inner[1] : inner[3], inner[0] : inner[2]].ravel(), minlength=far_count)
+    line_height = 2 * (inner[3] - inner[1])
+    out = kept.copy()
+    for piece in range(1, count):
+        mask = labels == piece
+        if not (mask[0].any() or mask[-1].any()):
+            continue
+        ys, xs = np.nonzero(mask)
+        found = far_labels[ys + shift, xs + shift]
+        owner = int(np.bincount(found[found > 0]).argmax()) if (found > 0).any() else 0
+        if owner == 0 or stats[owner, cv2.CC_STAT_HEIGHT] > line_height:
+            continue
+        if 2 * inside[owner] < total[owner]:
+            out[mask] = False
+    return out
 
 
 def _read_checkbox(
