@@ -42,17 +42,17 @@ def test_templates_pages_and_areas(report: dict[str, Any]) -> None:
 
 def test_reading(report: dict[str, Any]) -> None:
     groups = report["groups"]
-    assert groups["all/all"]["exact_match"] >= 0.6
+    assert groups["all/all"]["exact_match"] >= 0.75
     for lang in ("ja", "zh-TW", "en"):
-        assert groups[f"{lang}/all/printed"]["exact_match"] >= 0.6, lang
-    assert groups["ko/all/printed"]["exact_match"] >= 0.5
+        assert groups[f"{lang}/all/printed"]["exact_match"] >= 0.8, lang
+    assert groups["ko/all/printed"]["exact_match"] >= 0.75
 
 
 def test_confidence_is_calibrated(report: dict[str, Any]) -> None:
-    """Fields answered with confidence >= 0.9 are nearly all exact (96% on the full benchmark,
+    """Fields answered with confidence >= 0.9 are nearly all exact (98.7% on the full benchmark,
     target 97%), and they are not a handful: about half the fields read."""
     overall = report["groups"]["all/all"]
-    assert overall["exact_when_confident"] >= 0.92
+    assert overall["exact_when_confident"] >= 0.94
     readings = [r for record in report["records"] for r in record["score"]["readings"]]
     confident = [r for r in readings if r[2] >= 0.9]
     assert len(confident) >= 0.35 * len(readings)
