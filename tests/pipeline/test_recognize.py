@@ -13,9 +13,10 @@ from PIL import ImageDraw
 
 from templateocr.engines.base import ReadOptions, RecognizedWord
 from templateocr.engines.registry import EngineSet
-from templateocr.geometry import bbox_of
+from templateocr.geometry import Quad, bbox_of
 from templateocr.models.page import Image
 from templateocr.models.records import TemplateRecord
+from templateocr.models.result import FieldResult
 from templateocr.models.template import FieldType
 from templateocr.pipeline.crop import cut_out, reach_area
 from templateocr.pipeline.dropout import ink_mask
@@ -144,29 +145,26 @@ def _write_across_the_bottom(
     image[:] = np.asarray(pil)
 
 
-def _name_field(prepared: PreparedTemplate) -> str:
-    return next(s.name for s in prepared.record.definition.fields if s.type is FieldType.NORMAL)
+def _read_written_across_the_bottom(inside: float) -> tuple[FieldResult, Quad]:
+    """The first text field of the en form with ``Johnson`` written across its bottom edge
+    (``inside`` of its height above the edge): what is read there, and the field's area."""
+    prepared = _prepared("en")
+    spec = next(s for s in prepared.record.definition.fields if s.type is FieldType.NORMAL)
+    page = np.array(prepared.sample, copy=True)
+    _write_across_the_bottom(page, bbox_of(spec.area), "Johnson", inside=inside)
+    fields = read_areas(page, np.eye(3), prepared, EngineSet(), "en").fields
+    return next(f for f in fields if f.name == spec.name), spec.area
 
 
 def test_a_value_crossing_the_area_edge_is_read_whole() -> None:
     """Written low, its letters hang below the area's edge: read whole, the box around all of it."""
-    prepared = _prepared("en")
-    name = _name_field(prepared)
-    spec = next(s for s in prepared.record.definition.fields if s.name == name)
-    page = np.array(prepared.sample, copy=True)
-    _write_across_the_bottom(page, bbox_of(spec.area), "Johnson", inside=0.6)
-    field = next(f for f in read_areas(page, np.eye(3), prepared, EngineSet(), "en").fields if f.name == name)
+    field, area = _read_written_across_the_bottom(inside=0.6)
     assert field.text == "Johnson"
-    assert bbox_of(field.quad)[3] > bbox_of(spec.area)[3] + 5  # the box holds the part below the edge
+    assert bbox_of(field.quad)[3] > bbox_of(area)[3] + 5  # the box holds the part below the edge
 
 
 def test_a_neighbours_value_reaching_into_the_area_is_not_read() -> None:
-    prepared = _prepared("en")
-    name = _name_field(prepared)
-    spec = next(s for s in prepared.record.definition.fields if s.name == name)
-    page = np.array(prepared.sample, copy=True)
-    _write_across_the_bottom(page, bbox_of(spec.area), "Johnson", inside=0.25)
-    field = next(f for f in read_areas(page, np.eye(3), prepared, EngineSet(), "en").fields if f.name == name)
+    field, _ = _read_written_across_the_bottom(inside=0.25)
     assert (field.text, field.confidence) == ("", 0.0)
 
 

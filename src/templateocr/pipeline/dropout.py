@@ -14,10 +14,14 @@ from numpy.typing import NDArray
 from templateocr.models.page import Image
 
 __all__ = [
+    "Box",
     "Mask",
     "added_ink",
     "added_to",
+    "box_around",
     "ink_mask",
+    "ink_pieces",
+    "inside_share",
     "mostly_inside",
     "paper_of",
     "seal_mask",
@@ -81,42 +85,61 @@ def paper_of(image: Image) -> Image:
     return np.asarray(cv2.dilate(image, np.ones((PAPER_WINDOW, PAPER_WINDOW), np.uint8)), dtype=np.uint8)
 
 
-def mostly_inside(
-    added: Mask, inner: tuple[int, int, int, int], *, join: tuple[int, int] = (1, 1)
-) -> tuple[Mask, tuple[int, int, int, int]]:
-    """The ink of ``added`` that lies mostly inside ``inner`` (``left, top, right, bottom`` in
-    mask pixels), whole, and the box that holds ``inner`` and it.
+Box = tuple[int, int, int, int]
+"""``left, top, right, bottom`` in mask pixels."""
 
-    Ink is judged in pieces: strokes closer than ``join`` (across, down) pixels are one piece
-    (the parts of a character, the letters of a word). A piece with at least half of its ink
-    inside is kept, all of it, so a value whose letters cross the area's edge is read whole,
-    while a neighbour's text that reaches in (the loop of a g hanging from the line above) is
-    not read at all.
-    """
-    left, top, right, bottom = inner
+
+def ink_pieces(added: Mask, join: tuple[int, int]) -> tuple[int, NDArray[np.int32], NDArray[np.int32]]:
+    """The pieces of ``added``: strokes closer than ``join`` (across, down) pixels are one piece
+    (the parts of a character, the letters of a word). Returns the count (with the background,
+    label 0), each ink pixel's piece (0 elsewhere) and each piece's box statistics
+    (``cv2.connectedComponentsWithStats``; of the joined piece)."""
     grown = added.astype(np.uint8)
     if max(join) > 1:
-        kernel = np.ones((join[1], join[0]), np.uint8)
-        grown = np.asarray(cv2.dilate(grown, kernel), dtype=np.uint8)
-    count, labels = cv2.connectedComponents(grown, connectivity=8)
-    if count <= 1:
-        return np.zeros_like(added), inner
-    labels = np.where(added, labels, 0)
-    total = np.bincount(labels.ravel(), minlength=count)
+        grown = np.asarray(cv2.dilate(grown, np.ones((join[1], join[0]), np.uint8)), dtype=np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    return count, np.where(added, labels, 0).astype(np.int32), np.asarray(stats, dtype=np.int32)
+
+
+def inside_share(
+    labels: NDArray[np.int32], count: int, inner: Box
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per piece: its ink pixels inside ``inner``, and all of them."""
+    left, top, right, bottom = inner
     inside = np.bincount(labels[top:bottom, left:right].ravel(), minlength=count)
-    keep = np.asarray(2 * inside >= total, dtype=bool) & (total > 0)
-    keep[0] = False
-    kept = np.asarray(keep[labels], dtype=bool)
+    return inside, np.bincount(labels.ravel(), minlength=count)
+
+
+def box_around(kept: Mask, inner: Box) -> Box:
+    """The box that holds ``inner`` and every pixel of ``kept``."""
     if not kept.any():
-        return kept, inner
+        return inner
     rows, cols = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
-    box = (
+    left, top, right, bottom = inner
+    return (
         min(left, int(cols[0])),
         min(top, int(rows[0])),
         max(right, int(cols[-1]) + 1),
         max(bottom, int(rows[-1]) + 1),
     )
-    return kept, box
+
+
+def mostly_inside(added: Mask, inner: Box, *, join: tuple[int, int] = (1, 1)) -> tuple[Mask, Box]:
+    """The ink of ``added`` that lies mostly inside ``inner``, whole, and the box that holds
+    ``inner`` and it.
+
+    Ink is judged in pieces (:func:`ink_pieces`). A piece with at least half of its ink inside
+    is kept, all of it, so a value whose letters cross the area's edge is read whole, while a
+    neighbour's text that reaches in is not read at all.
+    """
+    count, labels, _ = ink_pieces(added, join)
+    if count <= 1:
+        return np.zeros_like(added), inner
+    inside, total = inside_share(labels, count, inner)
+    keep = np.asarray(2 * inside >= total, dtype=bool) & (total > 0)
+    keep[0] = False
+    kept = np.asarray(keep[labels], dtype=bool)
+    return kept, box_around(kept, inner)
 
 
 SEAL_MARGIN = 60

@@ -24,7 +24,17 @@ from templateocr.models.template import FieldSpec, FieldType, TitleSpec, ValueTy
 from templateocr.pipeline.calibration import Calibration, default_calibration, field_key
 from templateocr.pipeline.checkbox import decide_checkbox
 from templateocr.pipeline.crop import Crop, cut_out, reach_area
-from templateocr.pipeline.dropout import Mask, added_to, ink_mask, mostly_inside, paper_of, without_seal
+from templateocr.pipeline.dropout import (
+    Mask,
+    added_to,
+    box_around,
+    ink_mask,
+    ink_pieces,
+    inside_share,
+    mostly_inside,
+    paper_of,
+    without_seal,
+)
 from templateocr.pipeline.postprocess import (
     filter_numeric,
     filter_numeric_box,
@@ -222,12 +232,7 @@ def _cut_reaching(
     kept, (x0, y0, x1, y1) = mostly_inside(added, inner, join=join)
     if kept[0].any() or kept[-1].any():
         kept = _without_runaways(page, homography, template, area, crop.scale, kept, join)
-        if kept.any():
-            rows, cols = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
-            x0, y0 = min(inner[0], int(cols[0])), min(inner[1], int(rows[0]))
-            x1, y1 = max(inner[2], int(cols[-1]) + 1), max(inner[3], int(rows[-1]) + 1)
-        else:
-            x0, y0, x1, y1 = inner
+        x0, y0, x1, y1 = box_around(kept, inner)
     inner_size = (inner[2] - inner[0]) * (inner[3] - inner[1])
     has_ink = int(np.count_nonzero(kept)) >= max(12.0 * crop.scale**2, MIN_ADDED_INK * inner_size)
     cleaned = crop.image.copy()
@@ -262,17 +267,12 @@ def _without_runaways(
     far = cut_out(page, homography, wide, scale=scale)
     far_added = added_to(ink_mask(far.image), template.sample_ink(wide, scale), scale=scale)
     shift = round((margin - reach_area(area)[1]) * scale)
-    kernel = np.ones((join[1], join[0]), np.uint8)
-    count, labels = cv2.connectedComponents(cv2.dilate(kept.astype(np.uint8), kernel), connectivity=8)
-    labels = np.where(kept, labels, 0)
-    grown = cv2.dilate(far_added.astype(np.uint8), kernel)
-    far_count, far_labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
-    far_labels = np.where(far_added, far_labels, 0)
+    count, labels, _ = ink_pieces(kept, join)
+    far_count, far_labels, stats = ink_pieces(far_added, join)
     edge = round(margin * scale)
     inner = (edge, edge, far_labels.shape[1] - edge, far_labels.shape[0] - edge)
-    total = np.bincount(far_labels.ravel(), minlength=far_count)
-    inside = np.bincount(far_labels[inner[1] : inner[3], inner[0] : inner[2]].ravel(), minlength=far_count)
-    line_height = 2 * (inner[3] - inner[1])
+    inside, total = inside_share(far_labels, far_count, inner)
+    too_tall = 2 * (inner[3] - inner[1])  # twice the area's height: not a line of text
     out = kept.copy()
     for piece in range(1, count):
         mask = labels == piece
@@ -281,7 +281,7 @@ def _without_runaways(
         ys, xs = np.nonzero(mask)
         found = far_labels[ys + shift, xs + shift]
         owner = int(np.bincount(found[found > 0]).argmax()) if (found > 0).any() else 0
-        if owner == 0 or stats[owner, cv2.CC_STAT_HEIGHT] > line_height:
+        if owner == 0 or stats[owner, cv2.CC_STAT_HEIGHT] > too_tall:
             continue
         if 2 * inside[owner] < total[owner]:
             out[mask] = False
