@@ -215,3 +215,62 @@ def test_a_space_the_recognizer_dropped_between_digits_and_letters_is_restored(
         16 + font.getlength(drawn[:k]) + font.getlength(c) / 2 for k, c in enumerate(drawn) if c != " "
     ]
     assert [w for w, _, _ in split_words(ink.text, line, read, centers)] == words
+
+
+def _signed(text: str, lang: str, seed: int, *, arches: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
+    """A value in a field 70 px high with a signature run over the field's right end, cut by the
+    crop's right edge; returns the signed crop, the unsigned one and where the value ends."""
+    from PIL import Image, ImageDraw
+
+    from templateocr.synth.degrade import draw_signature
+
+    crop = render(text, lang, size=30, width=620, height=70, pad=(14, 14))
+    value_end = round(max(b[2] for _, b in crop.words))
+    signed = Image.fromarray(crop.image)
+    if arches:  # a signature without loops: a run of arches
+        xs = np.linspace(440, 630, 120)
+        ys = 60 - 36 * np.abs(np.sin((xs - 440) / 190 * 4 * np.pi))
+        ImageDraw.Draw(signed).line(list(zip(xs, ys, strict=True)), fill=(30, 30, 40), width=3)
+    else:
+        draw_signature(signed, (440, 6, 630, 80), seed=seed, ink=(30, 30, 40))
+    return np.asarray(signed).copy(), crop.image, value_end
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "seed"),
+    [("1979年10月31日", "ja", 1), ("조현우", "ko", 2), ("04/12/1961", "en", 3), ("李家豪", "zh-TW", 4)],
+)
+def test_a_signature_over_the_field_is_not_text(text: str, lang: str, seed: int) -> None:
+    signed, plain, value_end = _signed(text, lang, seed)
+    ink, alone = find_ink(to_gray(signed)), find_ink(to_gray(plain))
+    assert not ink.text[:, value_end + 8 :].any()  # the scribble and its cut-off strokes are gone
+    assert ink.rules[:, value_end + 8 :].any()  # and painted over in the line images
+    value, unsigned = ink.text[:, : value_end + 4], alone.text[:, : value_end + 4]
+    assert np.count_nonzero(value != unsigned) <= 0.02 * np.count_nonzero(unsigned)  # the value stays
+
+
+def test_a_signature_without_loops_is_not_text() -> None:
+    signed, _, value_end = _signed("2024-03-31", "en", 0, arches=True)
+    assert not find_ink(to_gray(signed)).text[:, value_end + 8 :].any()
+
+
+def test_a_signature_alone_leaves_the_field_empty() -> None:
+    from PIL import Image
+
+    from templateocr.synth.degrade import draw_signature
+
+    page = Image.new("RGB", (620, 70), "white")
+    draw_signature(page, (200, 6, 560, 80), seed=9, ink=(22, 48, 160))
+    assert _lines(np.asarray(page)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "style"),
+    [("臺北市信義區市府路", "zh-TW", "sans"), ("WMW MWM", "en", "bold"), ("圖書館", "ja", "bold")],
+)
+def test_text_as_high_as_its_crop_is_not_a_scribble(text: str, lang: str, style: str) -> None:
+    """Glyphs filling a tight crop, wide ones, ones with many enclosed holes: still text."""
+    crop = render(text, lang, style=style, size=40, pad=(4, 2))
+    ink = find_ink(to_gray(crop.image))
+    assert not ink.rules.any()
+    assert ink.text.sum() > 0.9 * (to_gray(crop.image) < 128).sum()

@@ -182,3 +182,32 @@ def test_a_loop_hanging_from_the_line_above_is_not_a_value() -> None:
     fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
     assert (fields["Member No."].text, fields["Member No."].confidence) == ("", 0.0)
     assert fields["E-mail"].text.startswith("sarah.davis@example")
+
+
+@pytest.mark.parametrize(
+    ("lang", "copy", "name", "value"),
+    [("en", 2, "Date of Birth", "04/12/1961"), ("ko", 18, "성명", "조현우")],
+)
+def test_a_signature_run_over_a_value_is_not_read(lang: str, copy: int, name: str, value: str) -> None:
+    """Benchmark copies (application form, seed 1) signed across the end of a field: the scribble
+    was read as more of the value (``04/12/1961 uees``)."""
+    from bench.cases import template_case
+
+    case = template_case(build_form(lang, "application"), copy, "clean", 1)
+    assert case.meta["overlapped"] == [name] and case.expected[name] == value
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, _prepared(lang), EngineSet(), lang).fields}
+    assert fields[name].text == value
+
+
+def test_a_seal_and_a_signature_on_one_page_leave_both_values() -> None:
+    """en application copy 13 (seed 1): a red seal over the end of the company, whose ring had
+    joined the value to ink beyond the area (so the whole value was painted out), and a
+    signature after the name."""
+    from bench.cases import template_case
+
+    case = template_case(build_form("en", "application"), 13, "clean", 1)
+    assert case.meta["overlapped"] == ["Company", "Name"]
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, _prepared("en"), EngineSet(), "en").fields}
+    assert (fields["Company"].text, fields["Name"].text) == ("Acme Corp.", "Emily Johnson")

@@ -1,10 +1,11 @@
 """Finding text lines and words in a field crop, shared by the engines.
 
 A crop is one field cut out of a page: it may hold printed box borders at its edges, white
-margins, speckle noise, or nothing at all. :func:`find_ink` separates the text's ink from the
-paper (against a local background, so gray or unevenly lit paper works) and takes away long
-horizontal and vertical rules and specks; :func:`split_lines` turns what is left into line boxes;
-:func:`split_words` cuts a recognized line into words at the gaps in its ink.
+margins, speckle noise, a signature run over it, or nothing at all. :func:`find_ink` separates
+the text's ink from the paper (against a local background, so gray or unevenly lit paper works)
+and takes away long horizontal and vertical rules, specks and scribbles; :func:`split_lines`
+turns what is left into line boxes; :func:`split_words` cuts a recognized line into words at
+the gaps in its ink.
 
 Boxes are ``(left, top, right, bottom)`` in crop pixels, right and bottom exclusive.
 """
@@ -52,6 +53,22 @@ MIN_SPECK_AREA = 6
 
 MIN_LINE_HEIGHT = 6
 """A band of ink lower than this is a rule's remnant or noise, not text."""
+
+SCRIBBLE_HEIGHT = 0.5
+SCRIBBLE_LOOPS = 3
+SCRIBBLE_LOOPED_WIDTH = 2.2
+SCRIBBLE_WIDTH = 3.5
+"""A scribble (a signature run over the field) is one unbroken stroke at least ``SCRIBBLE_HEIGHT``
+of the crop high that is far wider than high: ``SCRIBBLE_WIDTH`` times, or ``SCRIBBLE_LOOPED_WIDTH``
+times with at least ``SCRIBBLE_LOOPS`` loops. Characters are at most about as wide as high (a
+Han character), and handwriting whose letters touch forms wide pieces only as high as its
+letters (measured on the accuracy benchmark's crops: none of 58,000 pieces of text, clean and
+faxed, is one; the signatures there are 0.6-0.7 of their crop high). Cursive Latin writing joined
+into whole words would pass for scribbles; the handwriting we read is print-style."""
+
+SCRIBBLE_REACH = 0.5
+"""Smaller pieces centred within this share of a scribble's height beside it (half as far above
+or below) are its strokes too."""
 
 DOT_SIZE = 12
 DOT_ISOLATION = 2.0
@@ -107,7 +124,8 @@ MID_REACH = 0.25
 
 @dataclass(frozen=True)
 class InkMap:
-    """The ink of a crop. ``text`` is ink without rules and specks; ``rules`` the rules removed."""
+    """The ink of a crop. ``text`` is ink without rules, specks and scribbles; ``rules`` the rules
+    and scribbles removed (painted with the paper in the line images)."""
 
     text: NDArray[np.bool_]
     rules: NDArray[np.bool_]
@@ -139,6 +157,10 @@ def find_ink(gray: NDArray[np.uint8]) -> InkMap:
     ink = _u8(cv2.subtract(background, gray)) >= threshold
     rules = _rules(ink)
     text = _drop_specks(ink & ~rules)
+    scribbles = _scribbles(text)
+    if scribbles.any():
+        text &= ~scribbles
+        rules = rules | cv2.dilate(scribbles.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     return InkMap(text, rules, background)
 
 
@@ -239,6 +261,45 @@ def _drop_specks(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
         if rest.size == 0 or np.min(np.maximum(dx, dy)) > DOT_ISOLATION * max(int(size[dot]), 8):
             keep[dot] = False
     return np.asarray(keep[labels], dtype=bool)
+
+
+def _scribbles(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The pieces of ``mask`` that are scribbles, not text (see :data:`SCRIBBLE_HEIGHT`), with the
+    smaller pieces around them: the scribble's own strokes, cut apart by the crop's edge."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    found = np.zeros(count, dtype=bool)
+    for i in range(1, count):
+        left, top, width, height = (int(v) for v in stats[i, :4])
+        if height < SCRIBBLE_HEIGHT * mask.shape[0] or width < SCRIBBLE_LOOPED_WIDTH * height:
+            continue
+        piece = labels[top : top + height, left : left + width] == i
+        if width < SCRIBBLE_WIDTH * height and _loops(piece) < SCRIBBLE_LOOPS:
+            continue
+        found[i] = True
+    if not found.any():
+        return np.zeros(mask.shape, dtype=bool)
+    lefts, tops = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    heights = stats[:, cv2.CC_STAT_HEIGHT]
+    centre_x = lefts + stats[:, cv2.CC_STAT_WIDTH] / 2
+    centre_y = tops + heights / 2
+    for j in np.flatnonzero(found):
+        reach = SCRIBBLE_REACH * float(heights[j])
+        right, bottom = int(lefts[j] + stats[j, cv2.CC_STAT_WIDTH]), int(tops[j] + heights[j])
+        found |= (
+            (centre_x >= lefts[j] - reach)
+            & (centre_x <= right + reach)
+            & (centre_y >= tops[j] - reach / 2)
+            & (centre_y <= bottom + reach / 2)
+            & (heights < heights[j])
+        )
+    found[0] = False
+    return np.asarray(found[labels], dtype=bool)
+
+
+def _loops(piece: NDArray[np.bool_]) -> int:
+    """How many holes one connected piece of ink encloses."""
+    contours, _ = cv2.findContours(piece.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return max(0, len(contours) - 1)
 
 
 def _bands(profile: NDArray[np.int64]) -> list[tuple[int, int]]:

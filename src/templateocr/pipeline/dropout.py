@@ -24,6 +24,7 @@ __all__ = [
     "inside_share",
     "mostly_inside",
     "paper_of",
+    "seal_ink",
     "seal_mask",
     "without_seal",
 ]
@@ -160,22 +161,30 @@ def seal_mask(image: Image) -> Mask:
     return np.asarray((red - np.maximum(green, blue) > SEAL_MARGIN) & (red > 110))
 
 
-def without_seal(image: Image, added: Mask) -> Image:
-    """``image`` with a red seal pressed over a value painted out (paper white), when the value
-    itself is not red; else ``image`` as it is."""
+def seal_ink(image: Image, added: Mask) -> Mask:
+    """The pixels of a red seal pressed over a value (with its faint parts and pinkish rim), when
+    the value itself is not red; else nothing. Dark pixels stay: a stroke crossing the seal."""
     red = seal_mask(image)
     seal = red & added
     if not seal.any():
-        return image
+        return np.zeros(added.shape, dtype=bool)
     other = int(np.count_nonzero(added & ~seal))
     if other < MIN_OTHER_INK * int(np.count_nonzero(added)):
-        return image
-    seal = red  # its faint parts too, which are too light to count as ink
+        return np.zeros(added.shape, dtype=bool)
     # the seal's anti-aliased rim is pinkish rather than red: a pixel around it goes too, unless
     # it is dark (a stroke of the value crossing the seal)
-    rim = cv2.dilate(seal.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~_dark(image)
+    rim = cv2.dilate(red.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~_dark(image)
+    return np.asarray(red | rim)
+
+
+def without_seal(image: Image, added: Mask) -> Image:
+    """``image`` with a red seal pressed over a value painted out (paper white), when the value
+    itself is not red; else ``image`` as it is."""
+    seal = seal_ink(image, added)
+    if not seal.any():
+        return image
     cleaned = image.copy()
-    cleaned[seal | rim] = 255
+    cleaned[seal] = 255
     return cleaned
 
 

@@ -33,6 +33,7 @@ from templateocr.pipeline.dropout import (
     inside_share,
     mostly_inside,
     paper_of,
+    seal_ink,
     without_seal,
 )
 from templateocr.pipeline.postprocess import (
@@ -224,6 +225,9 @@ def _cut_reaching(
     crop = cut_out(page, homography, wide)
     page_ink = ink_mask(crop.image)
     added = added_to(page_ink, template.sample_ink(wide, crop.scale), scale=crop.scale)
+    # a seal is taken out first: its ring would join the value to ink beyond the area
+    seal = seal_ink(crop.image, added)
+    added &= ~seal
     height, width = added.shape
     edge = round(margin * crop.scale)
     inner = (edge, edge, max(edge + 1, width - edge), max(edge + 1, height - edge))
@@ -241,9 +245,8 @@ def _cut_reaching(
     outside = np.ones_like(kept)
     outside[inner[1] : inner[3], inner[0] : inner[2]] = False
     near_kept = cv2.dilate(kept.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    gone = (page_ink & ~kept) | (outside & ~near_kept)
+    gone = (page_ink & ~kept) | (outside & ~near_kept) | seal
     cleaned[gone] = paper_of(crop.image)[gone]
-    cleaned = without_seal(cleaned, kept)
     origin = (crop.origin[0] + x0 / crop.scale, crop.origin[1] + y0 / crop.scale)
     part = Crop(image=np.ascontiguousarray(cleaned[y0:y1, x0:x1]), origin=origin, scale=crop.scale)
     return part, part.image, has_ink
