@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from engine_crops import render
+from engine_crops import joined, render
 
 from templateocr.engines.base import ReadOptions, read_many
 from templateocr.engines.crnn import MODEL_PATH, CrnnEngine, CrnnRecognizer
@@ -74,3 +74,9 @@ def test_a_space_before_a_house_number_is_kept(engine: CrnnEngine, text: str, si
     number's frame, not halfway between the frames of 로 and 4."""
     crop = render(text, "ko", size=size, style=style)
     assert " ".join(w.text for w in engine.read(crop.image, ReadOptions())) == text
+
+
+def test_touching_korean_lines_come_back_as_two_lines(engine: CrnnEngine) -> None:
+    crop = render(["인천광역시 연수구", "송도과학로 32"], "ko", size=30, leading=0.95)
+    words = engine.read(crop.image, ReadOptions(multiline=True))
+    assert joined(words).split("\n") == ["인천광역시 연수구", "송도과학로 32"]

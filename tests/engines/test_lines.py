@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 from engine_crops import blank, degrade, overlap, render
 
-from templateocr.engines.lines import find_ink, split_lines, split_words, to_gray, trim_to_ink
+from templateocr.engines.lines import (
+    find_ink,
+    split_lines,
+    split_words,
+    to_gray,
+    touching_halves,
+    trim_to_ink,
+)
 from templateocr.synth.fonts import load_font
 
 
@@ -274,3 +281,38 @@ def test_text_as_high_as_its_crop_is_not_a_scribble(text: str, lang: str, style:
     ink = find_ink(to_gray(crop.image))
     assert not ink.rules.any()
     assert ink.text.sum() > 0.9 * (to_gray(crop.image) < 128).sum()
+
+
+@pytest.mark.parametrize(
+    ("texts", "lang"),
+    [(("742 Evergreen Way,", "Springfield"), "en"), (("東京都千代田区", "丸の内1-1-1"), "ja")],
+)
+def test_touching_lines_are_offered_as_two_halves(texts: tuple[str, str], lang: str) -> None:
+    """Two lines set so close that the first one's descenders touch the second: one band of
+    ink, offered in halves, the first line's tails hidden from the second's image."""
+    crop = render(texts, lang, size=30, leading=0.95)
+    gray = to_gray(crop.image)
+    ink = find_ink(gray)
+    (band,) = split_lines(gray, ink)
+    halves = touching_halves(ink.text, band)
+    assert halves is not None
+    upper, lower = halves
+    first = [b for w, b in crop.words if w in texts[0].split()]
+    second = [b for w, b in crop.words if w in texts[1].split()]
+    assert abs(upper.box[1] - min(b[1] for b in first)) <= 3
+    assert abs(lower.box[3] - max(b[3] for b in second)) <= 3
+    assert upper.box[1] < lower.box[1] and upper.box[3] < lower.box[3]
+
+
+def test_the_halves_win_only_when_both_read_better() -> None:
+    """A Korean line whose syllables leave an empty row between vowel and final consonant is
+    offered in halves too, but they read worse than the whole and lose."""
+    from templateocr.engines.lines import LineChoice, chosen_pieces
+
+    choice = LineChoice(0, (1, 2))
+    assert chosen_pieces(choice, [("굴둘", 0.93), ("구두", 0.45), ("ㄹㄹ", 0.2)]) == (0,)
+    readings = [("742Eversreen", 0.61), ("742 Evergreen", 0.99), ("Terrace", 0.99)]
+    assert chosen_pieces(choice, readings) == (1, 2)
+    # a comma's tail below a line reads confidently, but one character is not a line
+    assert chosen_pieces(choice, [("7,067,700", 0.9), ("7067700", 1.0), (",", 0.99)]) == (0,)
+    assert chosen_pieces(LineChoice(0), [("anything", 0.1)]) == (0,)

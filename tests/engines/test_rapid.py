@@ -71,6 +71,17 @@ def test_two_lines_come_back_as_two_lines(rapid: OcrEngine) -> None:
     assert [squash(line) for line in joined(words).split("\n")] == ["山田太郎", "東京都千代田区丸の内1-1-1"]
 
 
+def test_touching_lines_come_back_as_two_lines(rapid: OcrEngine) -> None:
+    """Lines so close that the descenders of one touch the next are one band of ink: read whole
+    it was ``742Eversreen`` (the second line lost); its halves read better and win."""
+    crop = render(["742 Evergreen Way,", "Springfield"], "en", size=30, leading=0.95)
+    lines = joined(rapid.read(crop.image, ReadOptions(multiline=True))).split("\n")
+    assert len(lines) == 2 and lines[0].startswith("742 Ever") and lines[1] == "Springfield"
+    crop = render(["東京都千代田区", "丸の内1-1-1"], "ja", size=30, leading=0.95)
+    lines = joined(rapid.read(crop.image, ReadOptions(multiline=True))).split("\n")
+    assert [squash(line) for line in lines] == ["東京都千代田区", "丸の内1-1-1"]
+
+
 def test_word_boxes_lie_on_the_drawn_words(rapid: OcrEngine) -> None:
     for text, lang in [("221B Baker Street", "en"), ("山田 太郎", "ja"), ("Springfield, IL 62704", "en")]:
         crop = render(text, lang, box=True, size=30)

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from templateocr.engines.base import Image, ReadOptions, RecognizedWord
 from templateocr.engines.crnn_input import HEIGHT, STRIDE, line_to_input, pad_lines
 from templateocr.engines.ctc import greedy_decode
-from templateocr.engines.lines import crop_lines, recognized_words, split_words
+from templateocr.engines.lines import Box, chosen_pieces, crop_lines, recognized_words, split_words
 from templateocr.exceptions import ConfigurationError
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
@@ -118,27 +118,35 @@ class CrnnEngine:
         readings = iter(self.recognizer.recognize(inputs))
         out: list[list[RecognizedWord]] = []
         for crop, (_, options) in zip(crops, jobs, strict=True):
+            read = [next(readings) for _ in crop.lines]
+            texts = [(reading.text.strip(), reading.score) for reading in read]
             words: list[RecognizedWord] = []
-            for box, origin, line in zip(crop.boxes, crop.origins, crop.lines, strict=True):
-                reading = next(readings)
-                text = reading.text.strip()
-                if not _keep(text, reading.score, options):
-                    continue
-                # input column -> crop x: the line was scaled to the model's height
-                scale = line.shape[0] / HEIGHT
-                placed = [
-                    (origin + x * scale, p)
-                    for c, x, p in zip(reading.text, reading.centers, reading.confidences, strict=True)
-                    if not c.isspace()
-                ]
-                centers = [x for x, _ in placed]
-                confidences = [p for _, p in placed]
-                lead = PEAK_LEAD * (box[3] - box[1])
-                bounds = [max(a + 1.0, b - lead) for a, b in zip(centers, centers[1:], strict=False)]
-                found = split_words(crop.ink.text, box, text, centers, bounds)
-                words.extend(recognized_words(found, confidences))
+            for choice in crop.choices:
+                for i in chosen_pieces(choice, texts):
+                    if _keep(texts[i][0], read[i].score, options):
+                        box, origin, line = crop.boxes[i], crop.origins[i], crop.lines[i]
+                        words.extend(_line_words(crop.ink.text, box, origin, line, read[i]))
             out.append(words)
         return out
+
+
+def _line_words(
+    ink: NDArray[np.bool_], box: Box, origin: int, line: Image, reading: LineReading
+) -> list[RecognizedWord]:
+    """A line's words: each character placed at its frame (scaled from the model's input back to
+    the crop), the line cut into words at gaps in the ink."""
+    scale = line.shape[0] / HEIGHT
+    placed = [
+        (origin + x * scale, p)
+        for c, x, p in zip(reading.text, reading.centers, reading.confidences, strict=True)
+        if not c.isspace()
+    ]
+    centers = [x for x, _ in placed]
+    confidences = [p for _, p in placed]
+    lead = PEAK_LEAD * (box[3] - box[1])
+    bounds = [max(a + 1.0, b - lead) for a, b in zip(centers, centers[1:], strict=False)]
+    found = split_words(ink, box, reading.text.strip(), centers, bounds)
+    return recognized_words(found, confidences)
 
 
 def _keep(text: str, score: float, options: ReadOptions) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -25,7 +26,10 @@ from templateocr.engines.base import ReadOptions, RecognizedWord
 __all__ = [
     "Box",
     "CropLines",
+    "Half",
     "InkMap",
+    "LineChoice",
+    "chosen_pieces",
     "crop_lines",
     "line_boxes",
     "find_ink",
@@ -37,6 +41,7 @@ __all__ = [
     "split_words",
     "recognized_words",
     "to_gray",
+    "touching_halves",
     "trim_to_ink",
 ]
 
@@ -84,6 +89,23 @@ SPARSE_ROW = 0.04
 
 MIN_LINE_INK = 24
 """A line needs at least this many ink pixels."""
+
+TOUCHING_HEIGHT = 28
+TOUCHING_VALLEY = 0.25
+TOUCHING_PART = 0.3
+"""A line box at least ``TOUCHING_HEIGHT`` px high may be two lines that touch (a descender or a
+comma reaching the line below, as handwriting wrapped in a box does): where a row in its middle
+holds under ``TOUCHING_VALLEY`` of the ink of a typical row, with at least ``TOUCHING_PART`` of
+the box's height above and below, the two halves are read as well as the whole, and the
+reading with the better confidence wins (:func:`chosen_pieces`). The row alone cannot decide:
+a Korean syllable leaves a row as empty between its vowel and its final consonant."""
+
+TOUCHING_TAIL = 0.35
+"""A stroke crossing the cut between touching lines with under this share of its ink on one side
+goes whole to the other side's line."""
+
+TOUCHING_GAIN = 0.05
+"""The halves win when each reads with a confidence at least this much above the whole's."""
 
 HANGUL_SPACE = 0.24
 HAN_SPACE = 0.20
@@ -371,10 +393,16 @@ def trim_to_ink(mask: NDArray[np.bool_], box: Box) -> Box | None:
 
 
 def line_image(
-    gray: NDArray[np.uint8], ink: InkMap, box: Box, pad_x: float, pad_y: float
+    gray: NDArray[np.uint8],
+    ink: InkMap,
+    box: Box,
+    pad_x: float,
+    pad_y: float,
+    hidden: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.uint8]:
-    """The line's pixels with margins, rules painted over with paper; ``(x, y)`` of its origin is
-    ``(box.left - round(pad_x), box.top - round(pad_y))`` in the crop (outside it: white)."""
+    """The line's pixels with margins, rules (and ``hidden`` strokes) painted over with paper;
+    ``(x, y)`` of its origin is ``(box.left - round(pad_x), box.top - round(pad_y))`` in the crop
+    (outside it: white)."""
     left, top, right, bottom = box
     px, py = round(pad_x), round(pad_y)
     height, width = gray.shape
@@ -382,6 +410,9 @@ def line_image(
     x0, y0, x1, y1 = max(0, left - px), max(0, top - py), min(width, right + px), min(height, bottom + py)
     part = gray[y0:y1, x0:x1].copy()
     rules = ink.rules[y0:y1, x0:x1]
+    if hidden is not None:
+        other = cv2.dilate(hidden[y0:y1, x0:x1].astype(np.uint8), np.ones((3, 3), np.uint8))
+        rules = rules | other.astype(bool)
     part[rules] = ink.background[y0:y1, x0:x1][rules]
     # Normalize the paper to white so gray or shaded paper reads like a clean scan.
     paper = ink.background[y0:y1, x0:x1].astype(np.int16)
@@ -573,14 +604,26 @@ def recognized_words(
 
 
 @dataclass(frozen=True)
+class LineChoice:
+    """One line found in a crop: the piece holding it whole and, where it may be two lines that
+    touch, the pieces of its upper and lower half (indices into :class:`CropLines`)."""
+
+    whole: int
+    halves: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
 class CropLines:
-    """The lines of one crop, cut out for a recognizer: boxes in the crop, the line images, and
-    the crop x of each line image's left edge."""
+    """The lines of one crop, cut out for a recognizer. ``boxes``, ``lines`` (the images) and
+    ``origins`` (the crop x of each image's left edge) list every piece to read: each line
+    found, then the halves of those that may be two; ``choices`` says which is which, in
+    reading order."""
 
     ink: InkMap
     boxes: list[Box]
     lines: list[NDArray[np.uint8]]
     origins: list[int]
+    choices: list[LineChoice]
 
 
 def line_boxes(gray: NDArray[np.uint8], ink: InkMap, options: ReadOptions) -> list[Box]:
@@ -592,6 +635,71 @@ def line_boxes(gray: NDArray[np.uint8], ink: InkMap, options: ReadOptions) -> li
     return boxes
 
 
+class Half(NamedTuple):
+    """One of the two lines in a box of touching lines: its box, and the other line's strokes
+    that reach into it (painted over with the paper in its image)."""
+
+    box: Box
+    hidden: NDArray[np.bool_]
+
+
+def touching_halves(mask: NDArray[np.bool_], box: Box) -> tuple[Half, Half] | None:
+    """The upper and lower line of a line box that may be two touching lines; ``None`` when it is
+    not (see :data:`TOUCHING_HEIGHT`). They are cut at the emptiest row of its middle; a stroke
+    crossing that row with little of its ink on one side (a descender's tail, an ascender's top)
+    belongs to the other line."""
+    left, top, right, bottom = box
+    height = bottom - top
+    if height < TOUCHING_HEIGHT:
+        return None
+    profile = mask[top:bottom, left:right].sum(axis=1)
+    start, stop = round(TOUCHING_PART * height), round((1 - TOUCHING_PART) * height)
+    if stop <= start:
+        return None
+    row = start + int(np.argmin(profile[start:stop]))
+    if profile[row] > TOUCHING_VALLEY * float(np.median(profile[profile > 0])):
+        return None
+    part = mask[top:bottom, left:right]
+    count, labels = cv2.connectedComponents(part.astype(np.uint8), connectivity=8)
+    above = np.bincount(labels[:row].ravel(), minlength=count)
+    below = np.bincount(labels[row:].ravel(), minlength=count)
+    share_above = above / np.maximum(1, above + below)
+    upper, lower = np.zeros_like(mask), np.zeros_like(mask)
+    upper_part, lower_part = upper[top:bottom, left:right], lower[top:bottom, left:right]
+    upper_part[:row] = part[:row] & (share_above[labels[:row]] > TOUCHING_TAIL)
+    lower_part[row:] = part[row:] & (share_above[labels[row:]] < 1 - TOUCHING_TAIL)
+    tails_up = part[row:] & (share_above[labels[row:]] >= 1 - TOUCHING_TAIL)
+    tails_down = part[:row] & (share_above[labels[:row]] <= TOUCHING_TAIL)
+    upper_part[row:] |= tails_up
+    lower_part[:row] |= tails_down
+    upper_box, lower_box = trim_to_ink(upper, box), trim_to_ink(lower, box)
+    if upper_box is None or lower_box is None:
+        return None
+    least = max(MIN_LINE_HEIGHT, TOUCHING_PART * height / 2)
+    if min(upper_box[3] - upper_box[1], lower_box[3] - lower_box[1]) < least:
+        return None
+    return Half(upper_box, mask & ~upper), Half(lower_box, mask & ~lower)
+
+
+def chosen_pieces(choice: LineChoice, readings: Sequence[tuple[str, float]]) -> tuple[int, ...]:
+    """The pieces to take a line's words from: its halves when both read two characters or more
+    (not a comma's tail or a mark's edge), each with a confidence at least
+    :data:`TOUCHING_GAIN` above the whole's; else the whole line.
+    ``readings`` holds the text and confidence of every piece of the crop."""
+    if choice.halves is None:
+        return (choice.whole,)
+    _, whole = readings[choice.whole]
+    (upper_text, upper), (lower_text, lower) = (readings[i] for i in choice.halves)
+    both = _characters(upper_text) >= 2 and _characters(lower_text) >= 2
+    if both and min(upper, lower) >= whole + TOUCHING_GAIN:
+        return choice.halves
+    return (choice.whole,)
+
+
+def _characters(text: str) -> int:
+    return len(text) - sum(1 for c in text if c.isspace())
+
+
 def crop_lines(
     image: NDArray[np.uint8],
     options: ReadOptions,
@@ -600,14 +708,25 @@ def crop_lines(
     min_pad: tuple[float, float] = (3.0, 2.0),
 ) -> CropLines:
     """Find a crop's lines and cut each out with margins of ``pad_x`` / ``pad_y`` of its height
-    (at least ``min_pad`` pixels); a single-character crop's lines are taken as one."""
+    (at least ``min_pad`` pixels); a single-character crop's lines are taken as one, and a line
+    that may be two touching lines is cut in halves too."""
     gray = to_gray(image)
     ink = find_ink(gray)
     boxes = line_boxes(gray, ink, options)
+    hidden: list[NDArray[np.bool_] | None] = [None] * len(boxes)
+    choices = []
+    for n, box in enumerate(list(boxes)):
+        halves = None if options.single_char else touching_halves(ink.text, box)
+        if halves is None:
+            choices.append(LineChoice(n))
+            continue
+        boxes.extend(half.box for half in halves)
+        hidden.extend(half.hidden for half in halves)
+        choices.append(LineChoice(n, (len(boxes) - 2, len(boxes) - 1)))
     lines, origins = [], []
-    for box in boxes:
+    for box, hide in zip(boxes, hidden, strict=True):
         height = box[3] - box[1]
         px, py = max(min_pad[0], pad_x * height), max(min_pad[1], pad_y * height)
-        lines.append(line_image(gray, ink, box, px, py))
+        lines.append(line_image(gray, ink, box, px, py, hide))
         origins.append(box[0] - round(px))
-    return CropLines(ink, boxes, lines, origins)
+    return CropLines(ink, boxes, lines, origins, choices)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from templateocr.engines.base import Image, ReadOptions, RecognizedWord
-from templateocr.engines.lines import InkMap, crop_lines, recognized_words, split_words
+from templateocr.engines.lines import InkMap, chosen_pieces, crop_lines, recognized_words, split_words
 from templateocr.exceptions import ConfigurationError
 
 # onnxruntime writes ~/.cache/Microsoft/DeveloperTools/.onnxruntime/ when it is *imported*
@@ -121,14 +121,15 @@ class RapidEngine:
         readings = {narrow: self._recognize(images, narrow) for narrow, images in lines.items()}
         out: list[list[RecognizedWord]] = []
         for crop, (_, options) in zip(crops, jobs, strict=True):
+            read = [next(readings[options.single_char]) for _ in crop.lines]
+            texts = [(str(text).strip(), float(score)) for text, score, _ in read]
             words: list[RecognizedWord] = []
-            for box, origin_x, line in zip(crop.boxes, crop.origins, crop.lines, strict=True):
-                text, score, info = next(readings[options.single_char])
-                text = str(text).strip()
-                if _keep(text, float(score), options):
-                    words.extend(
-                        _line_words(crop.ink, box, text, info, origin_x, line.shape[1], float(score))
-                    )
+            for choice in crop.choices:
+                for i in chosen_pieces(choice, texts):
+                    text, score = texts[i]
+                    if _keep(text, score, options):
+                        box, origin_x, width = crop.boxes[i], crop.origins[i], crop.lines[i].shape[1]
+                        words.extend(_line_words(crop.ink, box, text, read[i][2], origin_x, width, score))
             out.append(words)
         return out
 
