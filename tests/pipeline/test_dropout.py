@@ -55,3 +55,23 @@ def test_ink_mostly_inside_is_kept_whole_and_ink_mostly_outside_is_not() -> None
     assert box == (0, 12, 100, 50)
     alone, _ = mostly_inside(added, inner)  # strokes judged one by one: the top is outside
     assert not alone[12:16, 70:80].any()
+
+
+def test_a_comma_ending_on_an_underline_keeps_its_tail() -> None:
+    """``St,`` written on the form's underline: the comma's tail ends a pixel above the line,
+    where the sample's line, widened against misalignment, used to take it (read ``St.``).
+    Everything of the value but the line's own pixels is added ink; the line's blurred edge
+    away from the value is not."""
+    font = load_font("en", 24, "sans")
+    blank = Image.new("RGB", (300, 60), "white")
+    ImageDraw.Draw(blank).rectangle((0, 44, 299, 45), fill=(20, 20, 20))
+    text = Image.new("RGB", blank.size, "white")
+    tail = font.getbbox("St, London")[3]  # the comma's tail: the lowest ink of the value
+    ImageDraw.Draw(text).text((14, 43 - tail), "St, London", font=font, fill=(20, 20, 20))
+    page = np.minimum(np.asarray(blank), np.asarray(text))
+    line = ink_mask(np.asarray(blank))
+    written = ink_mask(np.asarray(text)) & ~line
+    added = added_ink(page, np.asarray(blank))
+    assert written[40:44].any()  # the tail reaches the line's margin
+    assert (added == written).all()
+    assert not added[46:].any()

@@ -74,7 +74,49 @@ def added_to(page_ink: Mask, sample_ink: Mask, *, scale: float = 1.0) -> Mask:
     grow = max(1, round(1.5 * scale))
     kernel = np.ones((2 * grow + 1, 2 * grow + 1), dtype=np.uint8)
     widened = cv2.dilate(shifted.astype(np.uint8), kernel).astype(bool)
-    return np.asarray(page_ink & ~widened)
+    added = page_ink & ~widened
+    return _feet_on_the_line(added, page_ink & widened & ~shifted, shifted, grow)
+
+
+def _feet_on_the_line(added: Mask, margin: Mask, sample: Mask, steps: int) -> Mask:
+    """``added`` grown into the page ink of ``margin`` (the band the sample's ink was widened
+    by) next to a line, at most ``steps`` pixels, where a stroke comes down onto the line from
+    above or up to it from below: the tail of a comma or the foot of a letter written on an
+    underline keeps its shape (``St,`` is not ``St.``), a descender crossing it is cut by the
+    line's own width only. Only short runs of the margin's ink are restored (a long run is the
+    line's own blurred or misaligned edge), only up and down (a stroke crossing a box's side
+    stays cut there) and only from strokes, not specks."""
+    if not margin.any() or not added.any():
+        return added
+    run = 4 * steps + 1
+    along = cv2.morphologyEx(margin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+    allowed = margin & ~along.astype(bool)
+    above = np.zeros_like(sample)
+    below = np.zeros_like(sample)
+    for k in range(1, steps + 1):
+        above[:-k] |= sample[k:]
+        below[k:] |= sample[:-k]
+    above &= allowed
+    below &= allowed
+    if not (above.any() or below.any()):
+        return added
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(added.astype(np.uint8), connectivity=8)
+    strokes = stats[:, cv2.CC_STAT_AREA] >= STROKE_AREA * steps * steps
+    strokes[0] = False
+    grown = strokes[labels]
+    for _ in range(steps):
+        step = np.zeros_like(grown)
+        step[1:] = grown[:-1] & above[1:]  # downwards onto the line
+        step[:-1] |= grown[1:] & below[:-1]  # upwards onto it
+        if not (step & ~grown).any():
+            break
+        grown |= step
+    return np.asarray(added | grown)
+
+
+STROKE_AREA = 2
+"""A piece of added ink of at least this many pixels (times the widening squared) is a stroke
+that may be grown back to a line; smaller ones are specks."""
 
 
 PAPER_WINDOW = 9
