@@ -211,3 +211,31 @@ def test_a_seal_and_a_signature_on_one_page_leave_both_values() -> None:
     page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
     fields = {f.name: f for f in read_areas(page, case.homography, _prepared("en"), EngineSet(), "en").fields}
     assert (fields["Company"].text, fields["Name"].text) == ("Acme Corp.", "Emily Johnson")
+
+
+@pytest.mark.parametrize(
+    ("copy", "name", "value"),
+    [
+        (13, "Address", "221 Baker St, London"),
+        (25, "Invoice No.", "2025-1391"),
+        (5, "Invoice No.", "2023-2216"),
+    ],
+)
+def test_benchmark_invoices_keep_a_comma_on_the_underline_and_drop_initials(
+    copy: int, name: str, value: str
+) -> None:
+    """Benchmark copies (en invoice, seed 1): a printed comma whose tail ends on the underline
+    (read ``St.`` once the line's widened ink took it), and looped initials after a number
+    (read as ``0000`` after it, or taking its last digit with them)."""
+    from bench.cases import template_case
+
+    form = build_form("en", "invoice")
+    now = datetime.now(UTC)
+    prepared = prepare_template(
+        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
+    )
+    case = template_case(form, copy, "clean", 1)
+    assert case.expected[name] == value
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
+    assert fields[name].text == value
