@@ -75,3 +75,43 @@ def test_a_comma_ending_on_an_underline_keeps_its_tail() -> None:
     assert written[40:44].any()  # the tail reaches the line's margin
     assert (added == written).all()
     assert not added[46:].any()
+
+
+def _on_a_rule(below_columns: list[int]) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int, int]]:
+    """A line of 'letters' (4 px strokes every 12 px) sitting on a rule at rows 60-61, and under
+    the rule strokes in ``below_columns`` hanging from it down to the crop's edge; the area is
+    rows 20-58, so the line lies inside and the strokes below outside."""
+    added = np.zeros((80, 240), dtype=bool)
+    rules = np.zeros_like(added)
+    rules[60:62, :] = True
+    for x in range(20, 200, 12):
+        added[36:58, x : x + 4] = True  # the line, its feet 2 px above the rule
+        added[36:38, x : x + 12] = True  # joined into words at the top
+    for x in below_columns:
+        added[64:80, x : x + 4] = True
+    return added, rules, (0, 20, 240, 58)
+
+
+def test_a_line_on_a_rule_is_kept_when_the_line_below_touching_the_rule_is_dropped() -> None:
+    """The two lines join across the rule into one piece that runs off the crop (and, judged
+    whole, goes); the line above is a line of its own, its strokes do not go on below."""
+    from templateocr.pipeline.dropout import ink_pieces, lines_on_a_rule
+
+    added, rules, inner = _on_a_rule(list(range(26, 230, 9)))  # another rhythm: a neighbour's
+    join = (8, 8)
+    count, labels, _ = ink_pieces(added, join)
+    assert count == 2  # one piece, across the rule
+    dropped = np.array([False, True])
+    rescued = lines_on_a_rule(added, labels, dropped, inner, join, rules)
+    assert (rescued == (added & (np.arange(80) < 60)[:, None])).all()
+
+
+def test_a_word_written_across_a_rule_is_not_cut_at_it() -> None:
+    """The strokes below the rule continue the ones above (the same columns): one word."""
+    from templateocr.pipeline.dropout import ink_pieces, lines_on_a_rule
+
+    added, rules, inner = _on_a_rule(list(range(20, 200, 12)))
+    join = (8, 8)
+    count, labels, _ = ink_pieces(added, join)
+    rescued = lines_on_a_rule(added, labels, np.array([False, True]), inner, join, rules)
+    assert not rescued.any()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from templateocr.engines.base import RecognizedWord
 from templateocr.pipeline.postprocess import (
+    balance_brackets,
     filter_numeric,
     filter_numeric_box,
     join_words,
@@ -52,3 +53,19 @@ def test_mean_confidence_and_normalize() -> None:
     assert mean_confidence([]) == 0.0
     assert abs(mean_confidence([0.5, 1.0]) - 0.75) < 1e-9
     assert normalize_text("  ＡＢＣ　") == "ABC"
+
+
+def test_brackets_that_enclose_nothing_or_have_no_partner_go() -> None:
+    """A seal's ring cut by the area's edge reads as brackets beside the value."""
+    assert balance_brackets(["김민준", "()"]) == ["김민준", ""]
+    assert balance_brackets(["大同資訊()"]) == ["大同資訊"]
+    assert balance_brackets(["조현우", "("]) == ["조현우", ""]
+    assert balance_brackets(["2-1-1)"]) == ["2-1-1"]
+    assert balance_brackets(["Redwood", "LLC", "(ok"]) == ["Redwood", "LLC", "ok"]
+
+
+def test_a_values_own_brackets_stay() -> None:
+    assert balance_brackets(["(주)한빛테크"]) == ["(주)한빛테크"]
+    assert balance_brackets(["(316)", "555-8301"]) == ["(316)", "555-8301"]
+    assert balance_brackets(["미래건설(주)", ")"]) == ["미래건설(주)", ""]
+    assert balance_brackets(["(across", "words)"]) == ["(across", "words)"]

@@ -239,3 +239,22 @@ def test_benchmark_invoices_keep_a_comma_on_the_underline_and_drop_initials(
     page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
     fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
     assert fields[name].text == value
+
+
+@pytest.mark.parametrize(
+    ("lang", "copy", "name", "value"),
+    [("ja", 25, "氏名", "渡辺 翔"), ("en", 28, "Phone", "(316) 555-8301")],
+)
+def test_a_value_on_the_line_touched_by_the_next_value_from_below_is_read(
+    lang: str, copy: int, name: str, value: str
+) -> None:
+    """Benchmark copies (application form, seed 1): written large, the value sits on its area's
+    bottom line and the next field's value touches the line from below; joined across the line
+    into one piece that runs far below the area, both went, and the field came back empty."""
+    from bench.cases import template_case
+
+    case = template_case(build_form(lang, "application"), copy, "clean", 1)
+    assert case.expected[name] == value
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, _prepared(lang), EngineSet(), lang).fields}
+    assert fields[name].text == value

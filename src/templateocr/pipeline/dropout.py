@@ -22,8 +22,10 @@ __all__ = [
     "ink_mask",
     "ink_pieces",
     "inside_share",
+    "lines_on_a_rule",
     "mostly_inside",
     "paper_of",
+    "printed_rules",
     "seal_ink",
     "seal_mask",
     "without_seal",
@@ -167,13 +169,17 @@ def box_around(kept: Mask, inner: Box) -> Box:
     )
 
 
-def mostly_inside(added: Mask, inner: Box, *, join: tuple[int, int] = (1, 1)) -> tuple[Mask, Box]:
+def mostly_inside(
+    added: Mask, inner: Box, *, join: tuple[int, int] = (1, 1), rules: Mask | None = None
+) -> tuple[Mask, Box]:
     """The ink of ``added`` that lies mostly inside ``inner``, whole, and the box that holds
     ``inner`` and it.
 
     Ink is judged in pieces (:func:`ink_pieces`). A piece with at least half of its ink inside
     is kept, all of it, so a value whose letters cross the area's edge is read whole, while a
-    neighbour's text that reaches in is not read at all.
+    neighbour's text that reaches in is not read at all. ``rules`` (the printed lines the page
+    had there) let a line of text that sits on a rule be told from a neighbour's line that
+    touches the rule from the other side (:func:`lines_on_a_rule`).
     """
     count, labels, _ = ink_pieces(added, join)
     if count <= 1:
@@ -182,7 +188,91 @@ def mostly_inside(added: Mask, inner: Box, *, join: tuple[int, int] = (1, 1)) ->
     keep = np.asarray(2 * inside >= total, dtype=bool) & (total > 0)
     keep[0] = False
     kept = np.asarray(keep[labels], dtype=bool)
+    if rules is not None and rules.any() and not keep[1:].all():
+        kept |= lines_on_a_rule(added, labels, ~keep, inner, join, rules)
     return kept, box_around(kept, inner)
+
+
+LINE_HEIGHT = 0.4
+LINE_WIDTH = 1.0
+LINE_INSIDE = 0.6
+CROSSING = 0.8
+"""A dropped piece (:func:`lines_on_a_rule`) that a printed rule splits holds a line of its own when
+the part on one side of the rule is at least ``LINE_HEIGHT`` of the area high and ``LINE_WIDTH``
+of the area's height wide, lies ``LINE_INSIDE`` inside, and its strokes do not run on across the
+rule: under ``CROSSING`` of the columns where it meets the rule meet ink of the other side
+there, give or take 2 px (a word written across the rule meets it with the same strokes on
+both sides; a line that only sits on the rule and one that hangs under it, by chance, in 60-70%
+of the columns)."""
+
+
+def lines_on_a_rule(
+    added: Mask,
+    labels: NDArray[np.int32],
+    dropped: NDArray[np.bool_],
+    inner: Box,
+    join: tuple[int, int],
+    rules: Mask,
+) -> Mask:
+    """The parts of ``dropped`` pieces (``labels`` of ``added``) that are a line of text of their
+    own inside ``inner``, cut from the rest of their piece by a rule: a value written on the
+    area's bottom line, joined across it to the next field's value that touches the line from
+    below (the two together lie mostly outside, or run far beyond the cut, and the value was
+    lost)."""
+    grown = added.astype(np.uint8)
+    if max(join) > 1:
+        grown = np.asarray(cv2.dilate(grown, np.ones((join[1], join[0]), np.uint8)), dtype=np.uint8)
+    grown[rules] = 0
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    parts = np.where(added, parts, 0)
+    rescued = np.zeros_like(added)
+    if count <= 2:
+        return rescued
+    inside, total = inside_share(parts.astype(np.int32), count, inner)
+    height = inner[3] - inner[1]
+    for part in range(1, count):
+        left, top, width, tall = (int(v) for v in stats[part, :4])
+        if total[part] == 0 or tall < LINE_HEIGHT * height or width < LINE_WIDTH * height:
+            continue
+        if inside[part] < LINE_INSIDE * total[part]:
+            continue
+        mine = parts == part
+        owners = labels[mine]
+        owner = int(np.bincount(owners[owners > 0]).argmax()) if (owners > 0).any() else 0
+        if owner == 0 or not dropped[owner]:
+            continue
+        rest = (labels == owner) & ~mine
+        if not rest.any() or _crosses(mine, rest, rules, RULE_TOUCH):
+            continue
+        rescued |= mine
+    return rescued
+
+
+RULE_TOUCH = 4
+"""Ink within this many pixels of a rule meets it (the rule's widening in dropout is 2 px)."""
+
+
+def _crosses(mine: Mask, rest: Mask, rules: Mask, near: int) -> bool:
+    """Whether the strokes of ``mine`` that meet ``rules`` go on into ``rest`` beyond it: most
+    columns (give or take a pixel) where ``mine`` comes within ``near`` px of the rule are
+    columns where ``rest`` does too."""
+    kernel = np.ones((2 * near + 1, 1), np.uint8)
+    by_rule = cv2.dilate(rules.astype(np.uint8), kernel).astype(bool)
+    mine_cols = (mine & by_rule).any(axis=0)
+    if not mine_cols.any():
+        return False
+    rest_row = (rest & by_rule).any(axis=0).astype(np.uint8)[None, :]
+    rest_cols = cv2.dilate(rest_row, np.ones((1, 5), np.uint8))[0].astype(bool)
+    met = np.count_nonzero(mine_cols & rest_cols)
+    return bool(met >= CROSSING * np.count_nonzero(mine_cols))
+
+
+def printed_rules(removed: Mask) -> Mask:
+    """The long horizontal lines in ``removed`` (the page ink dropout took as the form's own):
+    the box borders and underlines a value can sit on."""
+    length = max(40, removed.shape[1] // 3)
+    opened = cv2.morphologyEx(removed.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    return np.asarray(opened, dtype=bool)
 
 
 SEAL_MARGIN = 60

@@ -8,7 +8,14 @@ from collections.abc import Sequence
 
 from templateocr.engines.base import RecognizedWord
 
-__all__ = ["filter_numeric", "filter_numeric_box", "join_words", "mean_confidence", "normalize_text"]
+__all__ = [
+    "balance_brackets",
+    "filter_numeric",
+    "filter_numeric_box",
+    "join_words",
+    "mean_confidence",
+    "normalize_text",
+]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5"})
@@ -69,6 +76,33 @@ def filter_numeric_box(text: str, separators: str) -> str:
     if len(text) == 1 and mapped.isdigit():
         return mapped
     return filter_numeric(text, separators)
+
+
+_OPEN, _CLOSE = "(", ")"  # full-width forms are folded to these by normalize_text
+_EMPTY_PAIR = re.compile(r"\(\s*\)")
+
+
+def balance_brackets(texts: Sequence[str]) -> list[str]:
+    """The words of one field (in reading order) without brackets that enclose nothing or have
+    no partner in the field: a seal's ring or a box's corner cut by the area's edge is read as
+    ``(``, ``)`` or ``()`` beside the value (``김민준 ()``, ``大同資訊(``). A value's own
+    brackets come in pairs around something (``(주)``, ``(316) 555-8301``). An empty string
+    is a word that held only such brackets."""
+    words = [_EMPTY_PAIR.sub("", text) for text in texts]
+    flat = [(i, j) for i, word in enumerate(words) for j, c in enumerate(word) if c in (_OPEN, _CLOSE)]
+    drop: set[tuple[int, int]] = set()
+    opened: list[tuple[int, int]] = []
+    for i, j in flat:
+        if words[i][j] == _OPEN:
+            opened.append((i, j))
+        elif opened:
+            opened.pop()
+        else:
+            drop.add((i, j))  # closes nothing
+    drop.update(opened)  # never closed
+    if not drop:
+        return words
+    return ["".join(c for j, c in enumerate(word) if (i, j) not in drop) for i, word in enumerate(words)]
 
 
 def join_words(words: Sequence[RecognizedWord] | Sequence[tuple[str, bool]]) -> str:

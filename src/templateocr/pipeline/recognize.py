@@ -25,18 +25,22 @@ from templateocr.pipeline.calibration import Calibration, default_calibration, f
 from templateocr.pipeline.checkbox import decide_checkbox
 from templateocr.pipeline.crop import Crop, cut_out, reach_area
 from templateocr.pipeline.dropout import (
+    Box,
     Mask,
     added_to,
     box_around,
     ink_mask,
     ink_pieces,
     inside_share,
+    lines_on_a_rule,
     mostly_inside,
     paper_of,
+    printed_rules,
     seal_ink,
     without_seal,
 )
 from templateocr.pipeline.postprocess import (
+    balance_brackets,
     filter_numeric,
     filter_numeric_box,
     join_words,
@@ -233,9 +237,11 @@ def _cut_reaching(
     inner = (edge, edge, max(edge + 1, width - edge), max(edge + 1, height - edge))
     area_height = inner[3] - inner[1]
     join = (max(3, round(JOIN_ACROSS * area_height)), max(3, round(JOIN_DOWN * area_height)))
-    kept, (x0, y0, x1, y1) = mostly_inside(added, inner, join=join)
+    rules = printed_rules(page_ink & ~added & ~seal)
+    kept, (x0, y0, x1, y1) = mostly_inside(added, inner, join=join, rules=rules)
     if kept[0].any() or kept[-1].any():
         kept = _without_runaways(page, homography, template, area, crop.scale, kept, join)
+        kept |= _lines_kept(added, kept, inner, join, rules)
         x0, y0, x1, y1 = box_around(kept, inner)
     inner_size = (inner[2] - inner[0]) * (inner[3] - inner[1])
     has_ink = int(np.count_nonzero(kept)) >= max(12.0 * crop.scale**2, MIN_ADDED_INK * inner_size)
@@ -250,6 +256,19 @@ def _cut_reaching(
     origin = (crop.origin[0] + x0 / crop.scale, crop.origin[1] + y0 / crop.scale)
     part = Crop(image=np.ascontiguousarray(cleaned[y0:y1, x0:x1]), origin=origin, scale=crop.scale)
     return part, part.image, has_ink
+
+
+def _lines_kept(added: Mask, kept: Mask, inner: Box, join: tuple[int, int], rules: Mask) -> Mask:
+    """The lines of text of their own inside the area that went with a runaway piece, cut from
+    it by a printed rule (:func:`dropout.lines_on_a_rule`): a value sitting on the area's
+    bottom line that the next field's value, touching the line from below, joined."""
+    gone = added & ~kept
+    if not rules.any() or not gone.any():
+        return np.zeros_like(kept)
+    count, labels, _ = ink_pieces(gone, join)
+    dropped = np.ones(count, dtype=bool)
+    dropped[0] = False
+    return lines_on_a_rule(gone, labels, dropped, inner, join, rules)
 
 
 def _without_runaways(
@@ -373,10 +392,11 @@ def _text_result(
 ) -> FieldResult:
     words: list[WordResult] = []
     template_boxes: list[Quad] = []
-    for word in found:
-        text = normalize_text(word.text)
-        if value_type is ValueType.NUMERIC:
-            text = filter_numeric(text, separators)
+    texts = [normalize_text(word.text) for word in found]
+    if value_type is ValueType.NUMERIC:
+        texts = [filter_numeric(text, separators) for text in texts]
+    texts = balance_brackets(texts)
+    for word, text in zip(found, texts, strict=True):
         if not text:
             if word.line_break and words:
                 words[-1] = WordResult(words[-1].text, words[-1].confidence, words[-1].quad, True)
