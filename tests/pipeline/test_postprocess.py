@@ -28,6 +28,8 @@ def test_numeric_reads_a_period_as_the_comma_the_field_allows() -> None:
 def test_numeric_reads_lookalike_letters_only_among_digits() -> None:
     assert filter_numeric("2O24.l2.O1", ".") == "2024.12.01"
     assert filter_numeric("OIL", "") == ""
+    assert filter_numeric("28C", "") == "280"  # a handwritten open 0
+    assert filter_numeric("Call 12", "") == "12"
 
 
 def test_a_comb_box_holding_one_lookalike_letter_holds_that_digit() -> None:

@@ -18,7 +18,9 @@ __all__ = [
 ]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5"})
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "C": "0", "c": "0", "I": "1", "l": "1", "|": "1", "S": "5"}
+)
 _BOX_LOOKALIKES = str.maketrans(
     {"O": "0", "o": "0", "D": "0", "C": "0", "c": "0", "U": "0", "Q": "0", "I": "1", "l": "1", "|": "1"}
     | {"i": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "G": "6", "b": "6", "T": "7", "B": "8", "g": "9"}
@@ -48,8 +50,9 @@ def _one_mark(text: str, separators: str) -> str:
 def filter_numeric(text: str, separators: str) -> str:
     """Keep digits and the allowed separators.
 
-    Look-alike letters (O, l, I, S) are read as digits only inside a run of letters and
-    digits that holds a digit and nothing but look-alikes besides (``2O24`` but not ``Tel``).
+    Look-alike letters (O, D, C, l, I, S) are read as digits only inside a run of letters and
+    digits that holds a digit and nothing but look-alikes besides (``2O24``, ``28C`` for a
+    handwritten open 0, but not ``Tel``).
     A period or comma where only the other is allowed is read as the other (``_one_mark``).
     """
     text = _one_mark(text.translate(_FULLWIDTH_DIGITS), separators)
