@@ -254,7 +254,7 @@ RULE_TOUCH = 4
 
 def _crosses(mine: Mask, rest: Mask, rules: Mask, near: int) -> bool:
     """Whether the strokes of ``mine`` that meet ``rules`` go on into ``rest`` beyond it: most
-    columns (give or take a pixel) where ``mine`` comes within ``near`` px of the rule are
+    columns (give or take 2 px) where ``mine`` comes within ``near`` px of the rule are
     columns where ``rest`` does too."""
     kernel = np.ones((2 * near + 1, 1), np.uint8)
     by_rule = cv2.dilate(rules.astype(np.uint8), kernel).astype(bool)
