@@ -258,16 +258,3 @@ def test_a_value_on_the_line_touched_by_the_next_value_from_below_is_read(
     page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
     fields = {f.name: f for f in read_areas(page, case.homography, _prepared(lang), EngineSet(), lang).fields}
     assert fields[name].text == value
-
-
-def test_a_wrapped_handwritten_value_whose_lines_interlock_is_read_in_two_lines() -> None:
-    """A benchmark copy (en application 24, seed 1): ``Summit / Labs`` written large in a
-    one-line box, the L reaching up between the letters above, so the emptiest row between the
-    lines still holds 40-50 % of a typical row's ink; read as one line it was ``Lumit``."""
-    from bench.cases import template_case
-
-    case = template_case(build_form("en", "application"), 24, "clean", 1)
-    assert case.expected["Company"] == "Summit Labs"
-    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
-    fields = {f.name: f for f in read_areas(page, case.homography, _prepared("en"), EngineSet(), "en").fields}
-    assert fields["Company"].text == "Summit\nLabs"

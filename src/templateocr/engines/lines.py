@@ -106,16 +106,14 @@ MIN_LINE_INK = 24
 """A line needs at least this many ink pixels."""
 
 TOUCHING_HEIGHT = 28
-TOUCHING_VALLEY = 0.5
+TOUCHING_VALLEY = 0.25
 TOUCHING_PART = 0.3
 """A line box at least ``TOUCHING_HEIGHT`` px high may be two lines that touch (a descender or a
 comma reaching the line below, as handwriting wrapped in a box does): where a row in its middle
 holds under ``TOUCHING_VALLEY`` of the ink of a typical row, with at least ``TOUCHING_PART`` of
 the box's height above and below, the two halves are read as well as the whole, and the
 reading with the better confidence wins (:func:`chosen_pieces`). The row alone cannot decide:
-a Korean syllable leaves a row as empty between its vowel and its final consonant. Half, not a
-quarter: lines of handwriting that interlock (an L reaching up between the letters above) leave
-40-50 % of a typical row's ink in the emptiest row between them."""
+a Korean syllable leaves a row as empty between its vowel and its final consonant."""
 
 TOUCHING_TAIL = 0.35
 """A stroke crossing the cut between touching lines with under this share of its ink on one side
