@@ -7,7 +7,14 @@ from PIL import Image, ImageDraw
 
 from templateocr.engines.base import ReadOptions
 from templateocr.engines.registry import EngineSet
-from templateocr.pipeline.dropout import added_ink, ink_mask, mostly_inside, seal_mask, without_seal
+from templateocr.pipeline.dropout import (
+    added_ink,
+    faint_seal,
+    ink_mask,
+    mostly_inside,
+    seal_mask,
+    without_seal,
+)
 from templateocr.synth.degrade import BLUE_INK, STAMP_RED, draw_stamp
 from templateocr.synth.fonts import load_font
 
@@ -40,6 +47,22 @@ def test_blue_ink_is_not_seal_and_a_value_written_in_red_is_kept() -> None:
     added = added_ink(red, np.full_like(red, 255))
     assert seal_mask(red).sum() > 100
     assert without_seal(red, added) is red  # red is all the ink there is: it is the value
+
+
+def test_a_faint_pink_seal_is_found_away_from_the_value_and_no_stroke_of_the_value_is() -> None:
+    """A photo's washed-out stamp: too light to be ink, still read as text (``Redwood LLC (ok)``)."""
+    image = Image.new("RGB", (360, 64), "white")
+    ImageDraw.Draw(image).text((14, 14), "Redwood", font=load_font("en", 32, "sans"), fill=(30, 30, 30))
+    draw_stamp(image, (290, 32), 26, "OK", "en", seed=3, colour=(240, 190, 190))
+    page = np.asarray(image).copy()
+    assert not seal_mask(page).any()  # not red enough for a seal in ink ...
+    kept = ink_mask(page)
+    assert not (kept[:, 240:]).any()  # ... nor dark enough to be ink
+    faint = faint_seal(page, kept)
+    assert faint[:, 250:].sum() > 150  # its ring and text
+    assert not faint[:, :200].any()  # the value's strokes and their soft edges stay
+    red = np.asarray(Image.new("RGB", (60, 40), (215, 40, 40))).copy()
+    assert not faint_seal(red, ink_mask(red) | True).any()  # a value written in red keeps its edges
 
 
 def test_ink_mostly_inside_is_kept_whole_and_ink_mostly_outside_is_not() -> None:

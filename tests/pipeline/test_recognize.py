@@ -258,3 +258,20 @@ def test_a_value_on_the_line_touched_by_the_next_value_from_below_is_read(
     page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
     fields = {f.name: f for f in read_areas(page, case.homography, _prepared(lang), EngineSet(), lang).fields}
     assert fields[name].text == value
+
+
+def test_a_photographed_stamp_too_faint_to_be_ink_is_not_read_beside_the_value() -> None:
+    """en invoice copy 9 (seed 1), photographed: the washed-out seal's ``OK`` and ring were read
+    as ``Redwood LLC (ok)``."""
+    from bench.cases import template_case
+
+    form = build_form("en", "invoice")
+    now = datetime.now(UTC)
+    prepared = prepare_template(
+        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
+    )
+    case = template_case(form, 9, "photo", 1)
+    assert "Bill To" in case.meta["overlapped"]
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
+    assert fields["Bill To"].text == "Redwood LLC"

@@ -19,6 +19,7 @@ __all__ = [
     "added_ink",
     "added_to",
     "box_around",
+    "faint_seal",
     "ink_mask",
     "ink_pieces",
     "inside_share",
@@ -283,14 +284,32 @@ MIN_OTHER_INK = 0.25
 value written in red alone is kept."""
 
 
-def seal_mask(image: Image) -> Mask:
+FAINT_SEAL_MARGIN = 25
+FAINT_SEAL_RED = 150
+"""A seal printed faintly (a photo's washed-out stamp) is pink rather than red: its red exceeds
+green and blue by this much only, and it is light. Too light to be ink, it is still read as text
+(a stamp's ``OK`` becomes ``Redwood LLC (ok)``) unless painted out."""
+
+
+def seal_mask(image: Image, margin: int = SEAL_MARGIN, least_red: int = 110) -> Mask:
     """Red (seal, stamp-pad) ink: strongly red and not dark. Black or blue strokes under a seal
-    stay dark where they cross it, so they are not part of the mask."""
+    stay dark where they cross it, so they are not part of the mask. ``margin`` and
+    ``least_red`` lowered find a faint, pink seal too (:data:`FAINT_SEAL_MARGIN`)."""
     if image.ndim != 3:
         return np.zeros(image.shape[:2], dtype=bool)
     rgb = image.astype(np.int16)
     red, green, blue = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
-    return np.asarray((red - np.maximum(green, blue) > SEAL_MARGIN) & (red > 110))
+    return np.asarray((red - np.maximum(green, blue) > margin) & (red > least_red))
+
+
+def faint_seal(image: Image, kept: Mask) -> Mask:
+    """The pink pixels of a faint seal away from the value's strokes (``kept``, widened by
+    2 px: a red value keeps its own soft edges)."""
+    pink = seal_mask(image, FAINT_SEAL_MARGIN, FAINT_SEAL_RED)
+    if not pink.any():
+        return pink
+    near = cv2.dilate(kept.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    return np.asarray(pink & ~near)
 
 
 def seal_ink(image: Image, added: Mask) -> Mask:

@@ -29,6 +29,7 @@ from templateocr.pipeline.dropout import (
     Mask,
     added_to,
     box_around,
+    faint_seal,
     ink_mask,
     ink_pieces,
     inside_share,
@@ -251,7 +252,7 @@ def _cut_reaching(
     outside = np.ones_like(kept)
     outside[inner[1] : inner[3], inner[0] : inner[2]] = False
     near_kept = cv2.dilate(kept.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    gone = (page_ink & ~kept) | (outside & ~near_kept) | seal
+    gone = (page_ink & ~kept) | (outside & ~near_kept) | seal | faint_seal(crop.image, kept)
     cleaned[gone] = paper_of(crop.image)[gone]
     origin = (crop.origin[0] + x0 / crop.scale, crop.origin[1] + y0 / crop.scale)
     part = Crop(image=np.ascontiguousarray(cleaned[y0:y1, x0:x1]), origin=origin, scale=crop.scale)
