@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from templateocr.training.charset import HANGUL, encode, normalize_text
-from templateocr.training.texts import KINDS, TextSampler
+from templateocr.training.texts import _WORDS, KINDS, TextSampler
 
 
 def test_same_seed_same_texts_other_seed_other_texts() -> None:
@@ -28,3 +28,15 @@ def test_random_syllables_reach_the_whole_of_ks_x_1001() -> None:
     for _ in range(6000):
         seen.update(c for c in sampler.of_kind("ko_random") if c in HANGUL)
     assert len(seen) > 0.97 * len(HANGUL)
+
+
+def test_vocabulary_words_get_syllables_with_other_vowels() -> None:
+    sampler = TextSampler(3)
+    words = [sampler.of_kind("ko_free") for _ in range(400)]
+    swapped = {w for line in words for w in line.split()} - set(_WORDS)
+    assert swapped, "no word was swapped"
+    assert sampler._other_vowel("해") != "해"
+    # same initial and final consonant, another vowel: 해 (ㅎ+ㅐ) -> 하, 헤, 호, ...
+    seen = {sampler._other_vowel("해") for _ in range(200)}
+    assert "헤" in seen and all((ord(s) - 0xAC00) // 588 == (ord("해") - 0xAC00) // 588 for s in seen)
+    assert all(s in HANGUL for s in seen)

@@ -3,6 +3,11 @@
 Names, company names, addresses, dates, amounts, ids, phone numbers, e-mail addresses and free
 text from form vocabulary, plus strings of random KS X 1001 syllables (so that every syllable is
 seen, not only the common ones) and of random Latin letters and digits.
+
+Words from the vocabulary have some of their syllables swapped (:data:`SWAP_SHARE`) for one that
+differs only in its vowel, or for any syllable: a model that learned the vocabulary's words by
+heart reads an unseen ``테헤란로`` as the ``해`` it saw in ``해운대``, ``중앙`` as the ``양`` of
+``고양``; the swaps make it look at the strokes that tell the vowels apart.
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ _WORDS = (
     "드림 올림 참조 이상 없음 해당 미해당 예 아니오 있음 없음 완료 진행중 대기 취소 변경 추가 삭제 재발급 갱신 연장 해지 명의 이전"
 ).split()
 _ROADS = ("로", "길", "대로")
+SWAP_SHARE = 0.15
+"""Share of a vocabulary word's syllables swapped (half for the same syllable with another
+vowel, half for any syllable)."""
+_FIRST_SYLLABLE, _VOWELS, _FINALS = 0xAC00, 21, 28
+_HANGUL_SET = frozenset(HANGUL)
 _EMAIL_DOMAINS = (
     "naver.com",
     "daum.net",
@@ -125,6 +135,31 @@ class TextSampler:
     def _syllables(self, count: int, pool: str = HANGUL) -> str:
         return "".join(self.rng.choice(pool) for _ in range(count))
 
+    def _swapped(self, text: str) -> str:
+        """``text`` with some Hangul syllables swapped (:data:`SWAP_SHARE`)."""
+        r = self.rng
+        out = []
+        for char in text:
+            if char in _HANGUL_SET and r.random() < SWAP_SHARE:
+                char = self._other_vowel(char) if r.random() < 0.5 else r.choice(HANGUL)
+            out.append(char)
+        return "".join(out)
+
+    def _other_vowel(self, syllable: str) -> str:
+        """The syllable with another vowel, one that KS X 1001 has (itself when none is)."""
+        code = ord(syllable) - _FIRST_SYLLABLE
+        initial, vowel, final = code // (_VOWELS * _FINALS), (code // _FINALS) % _VOWELS, code % _FINALS
+        others = [
+            c
+            for v in range(_VOWELS)
+            if v != vowel
+            and (c := chr(_FIRST_SYLLABLE + (initial * _VOWELS + v) * _FINALS + final)) in _HANGUL_SET
+        ]
+        return self.rng.choice(others) if others else syllable
+
+    def _word(self) -> str:
+        return self._swapped(self.rng.choice(_WORDS))
+
     def ko_name(self) -> str:
         """A Korean personal name, sometimes with a space or a title."""
         r = self.rng
@@ -138,18 +173,18 @@ class TextSampler:
     def ko_company(self) -> str:
         """A company name with its legal form."""
         r = self.rng
-        core = "".join(r.choice(_WORDS) for _ in range(r.choice((1, 2, 2, 3))))
+        core = "".join(self._word() for _ in range(r.choice((1, 2, 2, 3))))
         form = r.choice(("(주)", "㈜", "주식회사 ", "(유)", "", "", " 주식회사"))
         return form + core if form in ("(주)", "㈜", "주식회사 ", "(유)") else core + form
 
     def ko_address(self) -> str:
         """A road-name or lot-number address, with building, floor and neighbourhood."""
         r = self.rng
-        city = r.choice(_WORDS[_WORDS.index("서울") : _WORDS.index("제주") + 1])
+        city = self._swapped(r.choice(_WORDS[_WORDS.index("서울") : _WORDS.index("제주") + 1]))
         suffix = r.choice(("특별시", "광역시", "시", "도", ""))
-        district = r.choice(_WORDS[_WORDS.index("강남") : _WORDS.index("여의도") + 1]) + r.choice(
-            ("구", "시", "군")
-        )
+        district = self._swapped(
+            r.choice(_WORDS[_WORDS.index("강남") : _WORDS.index("여의도") + 1])
+        ) + r.choice(("구", "시", "군"))
         road = self._syllables(r.choice((1, 2, 2, 3))) + r.choice(_ROADS)
         parts = [city + suffix, district, f"{road} {r.randint(1, 999)}"]
         if r.random() < 0.4:
@@ -166,7 +201,7 @@ class TextSampler:
     def ko_free(self) -> str:
         """Form vocabulary, a few words long."""
         r = self.rng
-        return " ".join(r.choice(_WORDS) for _ in range(r.randint(1, 5)))
+        return " ".join(self._word() for _ in range(r.randint(1, 5)))
 
     def ko_random(self) -> str:
         """Random KS X 1001 syllables in words of 1 to 6."""
