@@ -275,3 +275,31 @@ def test_a_photographed_stamp_too_faint_to_be_ink_is_not_read_beside_the_value()
     page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
     fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
     assert fields["Bill To"].text == "Redwood LLC"
+
+
+def test_pale_digits_in_photographed_boxes_are_read_and_empty_boxes_stay_empty() -> None:
+    """zh-TW registration (seed 1), photographed: small blue digits out of focus are paler than
+    a text field's ink limit (``807158`` came back ``87158``); the same photographs with the
+    boxes left empty must still come back empty."""
+    from bench.cases import render, seed_of, template_case
+    from templateocr.synth.human import fill_like_a_person
+    from templateocr.synth.values import sample_values
+
+    form = build_form("zh-TW", "registration")
+    now = datetime.now(UTC)
+    prepared = prepare_template(
+        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
+    )
+    case = template_case(form, 0, "photo", 1)
+    assert case.expected["學員編號"] == "807158"
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "zh-TW").fields}
+    assert fields["學員編號"].text == "807158"
+    for copy in (0, 2, 16):
+        value_seed = seed_of(1, "zh-TW", "registration", copy)
+        values = {**sample_values(form, value_seed, allow_empty=True), "學員編號": ""}
+        filled = fill_like_a_person(form, values, seed=value_seed, handwritten=True)
+        data, _, matrix = render(filled.image, "photo", seed_of(1, "zh-TW", "registration", copy, "photo"))
+        page = np.asarray(PILImage.open(io.BytesIO(data)).convert("RGB"))
+        fields = {f.name: f for f in read_areas(page, matrix, prepared, EngineSet(), "zh-TW").fields}
+        assert fields["學員編號"].text == "", copy

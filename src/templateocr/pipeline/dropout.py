@@ -35,13 +35,18 @@ __all__ = [
 Mask = NDArray[np.bool_]
 
 
-def ink_mask(image: Image) -> Mask:
+INK_DARKNESS = 0.62
+"""A pixel is ink when it is darker than this share of the crop's paper brightness (and 45 levels
+darker)."""
+
+
+def ink_mask(image: Image, darkness: float = INK_DARKNESS) -> Mask:
     """Dark strokes relative to the crop's own paper brightness (robust to uneven light)."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     paper = float(np.percentile(gray, 90))
     if paper < 40:
         return np.zeros(gray.shape, dtype=bool)
-    limit = min(paper * 0.62, paper - 45.0)
+    limit = min(paper * darkness, paper - 45.0)
     return np.asarray(gray < limit)
 
 

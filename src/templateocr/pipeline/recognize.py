@@ -65,6 +65,11 @@ JOIN_DOWN = 0.12
 what lies mostly inside the area: the parts of 資 or 부, and the letters of a word, so that the
 loop of a g hanging from a neighbour's line goes with its word, which lies outside."""
 
+BOX_INK_DARKNESS = 0.7
+"""A character box of a MULTI_BOX field takes paler strokes for ink than a text field does
+(:data:`~templateocr.pipeline.dropout.INK_DARKNESS`): a small digit written in blue and
+photographed out of focus is pale, and a box holds nothing else to mistake for it."""
+
 MIN_ADDED_INK = 0.002
 """Below this share of the area in added ink (and a few dozen pixels), a field is empty."""
 
@@ -212,7 +217,7 @@ def _cut_and_drop(
     """Cut ``area`` out and paint the ink the blank form printed there white; whether the page
     added enough ink to the area to hold a value."""
     crop = cut_out(page, homography, area)
-    page_ink = ink_mask(crop.image)
+    page_ink = ink_mask(crop.image, BOX_INK_DARKNESS)
     added = added_to(page_ink, template.sample_ink(area, crop.scale), scale=crop.scale)
     has_ink = int(np.count_nonzero(added)) >= max(12.0 * crop.scale**2, MIN_ADDED_INK * added.size)
     cleaned = crop.image.copy()
