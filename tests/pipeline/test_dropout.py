@@ -65,6 +65,20 @@ def test_a_faint_pink_seal_is_found_away_from_the_value_and_no_stroke_of_the_val
     assert not faint_seal(red, ink_mask(red) | True).any()  # a value written in red keeps its edges
 
 
+def test_a_shadow_across_a_field_is_not_ink_when_the_paper_is_measured_locally() -> None:
+    """A photo's shadow darkens a field's left half to half the lit paper's brightness."""
+    image = Image.new("RGB", (360, 64), "white")
+    ImageDraw.Draw(image).text((150, 14), "1969-12", font=load_font("en", 32, "sans"), fill=(40, 40, 90))
+    page = np.asarray(image).astype(np.float32)
+    light = np.clip(np.linspace(0.45, 1.4, 360), 0.45, 1.0)[None, :, None]
+    page = np.asarray(page * light, dtype=np.uint8)
+    text = np.asarray(image.convert("L")) < 128
+    assert ink_mask(page)[:, :50].all()  # against the crop's paper the shade is ink
+    local = ink_mask(page, local=1.0)
+    assert not (local & ~text)[:, :140].any()  # measured around each pixel: it is paper
+    assert (local & text).sum() >= 0.95 * text.sum()  # and the value's strokes are all ink
+
+
 def test_ink_mostly_inside_is_kept_whole_and_ink_mostly_outside_is_not() -> None:
     added = np.zeros((60, 100), dtype=bool)
     added[30:50, 10:20] = True  # a stroke crossing the bottom edge (40): half inside, kept whole

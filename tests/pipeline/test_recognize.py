@@ -303,3 +303,19 @@ def test_pale_digits_in_photographed_boxes_are_read_and_empty_boxes_stay_empty()
         page = np.asarray(PILImage.open(io.BytesIO(data)).convert("RGB"))
         fields = {f.name: f for f in read_areas(page, matrix, prepared, EngineSet(), "zh-TW").fields}
         assert fields["學員編號"].text == "", copy
+
+
+def test_a_value_under_a_photographed_shadow_is_not_lost_with_the_shade() -> None:
+    """ko registration copy 29 (seed 1), photographed: the shadow over the field's corner was
+    ink against the lit paper, joined the value to the label above, and both went."""
+    from bench.cases import template_case
+
+    form = build_form("ko", "registration")
+    now = datetime.now(UTC)
+    prepared = prepare_template(
+        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
+    )
+    case = template_case(form, 29, "photo", 1)
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "ko").fields}
+    assert fields["생년월일"].text == "1969-12-29"

@@ -40,12 +40,27 @@ INK_DARKNESS = 0.62
 darker)."""
 
 
-def ink_mask(image: Image, darkness: float = INK_DARKNESS) -> Mask:
-    """Dark strokes relative to the crop's own paper brightness (robust to uneven light)."""
+LOCAL_PAPER_WINDOW = 25
+"""With ``local``, :func:`ink_mask` takes the paper's brightness as the brightest pixel within
+this window (times the crop's scale): wider than any stroke, narrower than a shadow's edge."""
+
+
+def ink_mask(image: Image, darkness: float = INK_DARKNESS, *, local: float = 0.0) -> Mask:
+    """Dark strokes relative to the crop's own paper brightness (robust to uneven light).
+
+    ``local`` (the crop's scale; 0: off) measures the paper around each pixel instead of over
+    the whole crop: a photo's shadow across a field darkens the paper under it far below the
+    lit part, and was taken for ink that joined the value to the label above (the value went
+    with it). Never below half the crop's paper: a large dark patch is not paper."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     paper = float(np.percentile(gray, 90))
     if paper < 40:
         return np.zeros(gray.shape, dtype=bool)
+    if local > 0:
+        size = max(3, round(LOCAL_PAPER_WINDOW * local)) | 1
+        around = cv2.dilate(gray, np.ones((size, size), np.uint8)).astype(np.float32)
+        around = np.maximum(np.minimum(around, paper), paper / 2)
+        return np.asarray(gray < np.minimum(around * darkness, around - 45.0))
     limit = min(paper * darkness, paper - 45.0)
     return np.asarray(gray < limit)
 

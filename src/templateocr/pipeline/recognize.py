@@ -233,7 +233,7 @@ def _cut_reaching(
     crop grows to hold it; the rest (printed, or a neighbour's) is painted with the paper."""
     wide, margin = reach_area(area)
     crop = cut_out(page, homography, wide)
-    page_ink = ink_mask(crop.image)
+    page_ink = ink_mask(crop.image, local=crop.scale)
     added = added_to(page_ink, template.sample_ink(wide, crop.scale), scale=crop.scale)
     # a seal is taken out first: its ring would join the value to ink beyond the area
     seal = seal_ink(crop.image, added)
@@ -293,7 +293,7 @@ def _without_runaways(
     first judgement stands for it."""
     wide, margin = reach_area(area, FAR_REACH)
     far = cut_out(page, homography, wide, scale=scale)
-    far_added = added_to(ink_mask(far.image), template.sample_ink(wide, scale), scale=scale)
+    far_added = added_to(ink_mask(far.image, local=scale), template.sample_ink(wide, scale), scale=scale)
     shift = round((margin - reach_area(area)[1]) * scale)
     count, labels, _ = ink_pieces(kept, join)
     far_count, far_labels, stats = ink_pieces(far_added, join)
