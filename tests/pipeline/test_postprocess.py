@@ -3,6 +3,7 @@ from __future__ import annotations
 from templateocr.engines.base import RecognizedWord
 from templateocr.pipeline.postprocess import (
     balance_brackets,
+    digits_in_numbers,
     filter_numeric,
     filter_numeric_box,
     join_words,
@@ -71,3 +72,14 @@ def test_a_values_own_brackets_stay() -> None:
     assert balance_brackets(["(316)", "555-8301"]) == ["(316)", "555-8301"]
     assert balance_brackets(["미래건설(주)", ")"]) == ["미래건설(주)", ""]
     assert balance_brackets(["(across", "words)"]) == ["(across", "words)"]
+
+
+def test_letters_a_digit_is_misread_as_are_digits_in_a_number_field_and_nowhere_else() -> None:
+    assert digits_in_numbers(["(47C)", "555-164C"]) == ["(470)", "555-1640"]
+    assert digits_in_numbers(["C8/09/1996"]) == ["08/09/1996"]
+    assert digits_in_numbers(["010-2l28-0703"]) == ["010-2128-0703"]
+    assert digits_in_numbers(["Apt", "4C"]) == ["Apt", "4C"]  # words: letters stay
+    assert digits_in_numbers(["Suite 10C, 221-555"]) == ["Suite 10C, 221-555"]
+    assert digits_in_numbers(["AB123456"]) == ["AB123456"]  # an id with other letters
+    assert digits_in_numbers(["12C"]) == ["12C"]  # too few digits to be sure it is a number
+    assert digits_in_numbers(["C0C-555-CC12"]) == ["C0C-555-CC12"]  # more letters than a misread

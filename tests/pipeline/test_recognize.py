@@ -319,3 +319,19 @@ def test_a_value_under_a_photographed_shadow_is_not_lost_with_the_shade() -> Non
     page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
     fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "ko").fields}
     assert fields["생년월일"].text == "1969-12-29"
+
+
+def test_an_open_handwritten_zero_in_a_phone_number_is_a_zero() -> None:
+    """en registration copy 0 (seed 1), skewed scan: the open zeros of a handwritten phone
+    number were read ``C`` in a text field, ``(47C) 555-164C``."""
+    from bench.cases import template_case
+
+    form = build_form("en", "registration")
+    now = datetime.now(UTC)
+    prepared = prepare_template(
+        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
+    )
+    case = template_case(form, 0, "skewed", 1)
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
+    assert fields["Phone"].text == "(470) 555-1640"

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from templateocr.engines.base import RecognizedWord
 
 __all__ = [
+    "NUMBER_DIGITS",
     "balance_brackets",
+    "digits_in_numbers",
     "filter_numeric",
     "filter_numeric_box",
     "join_words",
@@ -79,6 +81,27 @@ def filter_numeric_box(text: str, separators: str) -> str:
     if len(text) == 1 and mapped.isdigit():
         return mapped
     return filter_numeric(text, separators)
+
+
+_NUMBER_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "C": "0", "c": "0", "I": "1", "l": "1"})
+_NUMBER_MARKS = re.compile(r"[\s\-./()+,:]")
+NUMBER_DIGITS = 6
+"""A text field whose value is a number (a phone number, a date, an id: at least this many
+digits, separators, and at most two letters) reads those letters as the digits they resemble."""
+
+
+def digits_in_numbers(texts: Sequence[str]) -> list[str]:
+    """The words of one field with the letters a digit is misread as (an open ``0`` read ``C``,
+    a ``1`` read ``l``) made digits, when the field is a number: ``(47C) 555-164C`` is
+    ``(470) 555-1640``. A field with words keeps its letters (``Apt 4C``, ``Suite 10C``), and so
+    does an id with other letters (``AB123456``)."""
+    core = _NUMBER_MARKS.sub("", "".join(texts))
+    letters = [ch for ch in core if not ch.isdigit()]
+    if not letters or len(letters) > 2 or len(core) - len(letters) < NUMBER_DIGITS:
+        return list(texts)
+    if not all(ch in "OoCcIl" for ch in letters):
+        return list(texts)
+    return [text.translate(_NUMBER_LOOKALIKES) for text in texts]
 
 
 _OPEN, _CLOSE = "(", ")"  # full-width forms are folded to these by normalize_text

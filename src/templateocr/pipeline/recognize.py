@@ -42,6 +42,7 @@ from templateocr.pipeline.dropout import (
 )
 from templateocr.pipeline.postprocess import (
     balance_brackets,
+    digits_in_numbers,
     filter_numeric,
     filter_numeric_box,
     join_words,
@@ -401,6 +402,8 @@ def _text_result(
     texts = [normalize_text(word.text) for word in found]
     if value_type is ValueType.NUMERIC:
         texts = [filter_numeric(text, separators) for text in texts]
+    else:
+        texts = digits_in_numbers(texts)
     texts = balance_brackets(texts)
     for word, text in zip(found, texts, strict=True):
         if not text:
