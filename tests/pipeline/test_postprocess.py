@@ -9,6 +9,7 @@ from templateocr.pipeline.postprocess import (
     join_words,
     mean_confidence,
     normalize_text,
+    without_stray_marks,
 )
 
 
@@ -83,3 +84,17 @@ def test_letters_a_digit_is_misread_as_are_digits_in_a_number_field_and_nowhere_
     assert digits_in_numbers(["AB123456"]) == ["AB123456"]  # an id with other letters
     assert digits_in_numbers(["12C"]) == ["12C"]  # too few digits to be sure it is a number
     assert digits_in_numbers(["C0C-555-CC12"]) == ["C0C-555-CC12"]  # more letters than a misread
+
+
+def test_a_speck_read_as_punctuation_at_either_end_of_a_value_goes_and_the_values_own_stay() -> None:
+    assert without_stray_marks(["02-935-3842-"]) == ["02-935-3842"]
+    assert without_stray_marks(["897,699,"]) == ["897,699"]
+    assert without_stray_marks(["-1995-01-13"]) == ["1995-01-13"]
+    assert without_stray_marks(["--2023.09.25"]) == ["2023.09.25"]
+    assert without_stray_marks(["2025-04-26."]) == ["2025-04-26"]
+    assert without_stray_marks(["a.b@example.com."]) == ["a.b@example.com"]
+    assert without_stray_marks(["", "Acme", "Corp.", ""]) == ["", "Acme", "Corp.", ""]
+    assert without_stray_marks(["2024.", "11.", "24."]) == ["2024.", "11.", "24."]  # Korean dates
+    assert without_stray_marks(["2024.11.24."]) == ["2024.11.24."]  # its separator: maybe its own
+    assert without_stray_marks(["-1,500"]) == ["-1,500"]  # a negative amount
+    assert without_stray_marks(["OR."]) == ["OR."]  # an abbreviation may end a value

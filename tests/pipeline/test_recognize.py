@@ -335,3 +335,18 @@ def test_an_open_handwritten_zero_in_a_phone_number_is_a_zero() -> None:
     page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
     fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
     assert fields["Phone"].text == "(470) 555-1640"
+
+
+def test_a_fax_speck_after_a_phone_number_is_not_read_as_a_dash() -> None:
+    """ko registration copy 21 (seed 1), faxed: a speck after the number came back ``-``."""
+    from bench.cases import template_case
+
+    form = build_form("ko", "registration")
+    now = datetime.now(UTC)
+    prepared = prepare_template(
+        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
+    )
+    case = template_case(form, 21, "fax", 1)
+    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
+    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "ko").fields}
+    assert fields["연락처"].text == "02-935-3842"

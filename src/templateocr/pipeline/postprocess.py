@@ -17,6 +17,7 @@ __all__ = [
     "join_words",
     "mean_confidence",
     "normalize_text",
+    "without_stray_marks",
 ]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -102,6 +103,36 @@ def digits_in_numbers(texts: Sequence[str]) -> list[str]:
     if not all(ch in "OoCcIl" for ch in letters):
         return list(texts)
     return [text.translate(_NUMBER_LOOKALIKES) for text in texts]
+
+
+_TRAILING_NEVER = "-,_~"
+_LEADING_NEVER = ",._~"
+_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[-./](?=[0-9])")
+
+
+def without_stray_marks(texts: Sequence[str]) -> list[str]:
+    """The words of one field without the punctuation a speck beside the value is read as
+    (a fax's speckle, a dot of dust): no value ends with ``-``, ``,``, ``_`` or ``~`` or begins
+    with ``,``, ``.``, ``_`` or ``~``; a date or phone number (two separators between digits)
+    begins with no ``-`` and, written with ``-`` or ``/``, ends with no ``.``; an e-mail
+    address ends with no ``.``. A word's own marks stay: ``Corp.``, ``2024. 11. 24.``, ``-1,500``."""
+    words = list(texts)
+    filled = [i for i, word in enumerate(words) if word]
+    if not filled:
+        return words
+    first, last = filled[0], filled[-1]
+    joined = "".join(words)
+    separators = _BETWEEN_DIGITS.findall(joined)
+    dated = len(separators) >= 2
+    words[last] = words[last].rstrip(_TRAILING_NEVER)
+    if words[last].endswith(".") and (
+        (dated and "." not in separators) or ("@" in words[last] and words[last].count(".") > 1)
+    ):
+        words[last] = words[last].rstrip(".").rstrip(_TRAILING_NEVER)
+    words[first] = words[first].lstrip(_LEADING_NEVER)
+    if dated and words[first].startswith("-"):
+        words[first] = words[first].lstrip("-")
+    return words
 
 
 _OPEN, _CLOSE = "(", ")"  # full-width forms are folded to these by normalize_text

@@ -48,6 +48,7 @@ from templateocr.pipeline.postprocess import (
     join_words,
     mean_confidence,
     normalize_text,
+    without_stray_marks,
 )
 from templateocr.pipeline.prepare import PreparedTemplate
 
@@ -404,7 +405,7 @@ def _text_result(
         texts = [filter_numeric(text, separators) for text in texts]
     else:
         texts = digits_in_numbers(texts)
-    texts = balance_brackets(texts)
+    texts = balance_brackets(without_stray_marks(texts))
     for word, text in zip(found, texts, strict=True):
         if not text:
             if word.line_break and words:
