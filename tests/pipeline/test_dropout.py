@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from templateocr.engines.base import ReadOptions
 from templateocr.engines.registry import EngineSet
@@ -77,6 +77,15 @@ def test_a_shadow_across_a_field_is_not_ink_when_the_paper_is_measured_locally()
     local = ink_mask(page, local=1.0)
     assert not (local & ~text)[:, :140].any()  # measured around each pixel: it is paper
     assert (local & text).sum() >= 0.95 * text.sum()  # and the value's strokes are all ink
+
+
+def test_a_smudged_word_keeps_some_ink_when_the_paper_is_measured_locally() -> None:
+    """A value blurred until it is a gray smear: the window must reach the paper beyond it."""
+    image = Image.new("RGB", (320, 64), "white")
+    font = load_font("en", 36, "sans")
+    ImageDraw.Draw(image).text((10, 10), "Northwind Inc.", font=font, fill=(20, 20, 20))
+    page = np.asarray(image.filter(ImageFilter.GaussianBlur(5))).copy()
+    assert ink_mask(page, local=1.0).sum() >= 0.5 * ink_mask(page).sum() > 0
 
 
 def test_ink_mostly_inside_is_kept_whole_and_ink_mostly_outside_is_not() -> None:

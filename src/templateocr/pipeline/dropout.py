@@ -40,9 +40,11 @@ INK_DARKNESS = 0.62
 darker)."""
 
 
-LOCAL_PAPER_WINDOW = 25
+LOCAL_PAPER_WINDOW = 41
 """With ``local``, :func:`ink_mask` takes the paper's brightness as the brightest pixel within
-this window (times the crop's scale): wider than any stroke, narrower than a shadow's edge."""
+this window (times the crop's scale): wider than any stroke and than a smudged word (25 px found
+no paper inside a blurred value, took the smear for paper and the field for empty), narrower
+than a shadow's edge."""
 
 
 def ink_mask(image: Image, darkness: float = INK_DARKNESS, *, local: float = 0.0) -> Mask:
