@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pytest
@@ -27,11 +28,24 @@ from templateocr.synth.fonts import load_font
 from templateocr.synth.package import to_png
 
 
-def _prepared(lang: str = "en") -> PreparedTemplate:
-    form = build_form(lang, "application")
+def _prepared(lang: str = "en", kind: str = "application") -> PreparedTemplate:
+    form = build_form(lang, kind)
     now = datetime.now(UTC)
     record = TemplateRecord(1, 1, form.definition, form.width, form.height, now, now)
     return prepare_template(record, to_png(form.image))
+
+
+def _benchmark_case(lang: str, kind: str, copy: int, level: str) -> tuple[Any, dict[str, FieldResult]]:
+    """A benchmark page (seed 1) and the fields read from it, by name."""
+    from bench.cases import template_case
+
+    case = template_case(build_form(lang, kind), copy, level, 1)
+    return case, _fields_of(case.data, case.homography, _prepared(lang, kind), lang)
+
+
+def _fields_of(data: bytes, homography: Any, prepared: PreparedTemplate, lang: str) -> dict[str, FieldResult]:
+    page = np.asarray(PILImage.open(io.BytesIO(data)).convert("RGB"))
+    return {f.name: f for f in read_areas(page, homography, prepared, EngineSet(), lang).fields}
 
 
 def _values(prepared: PreparedTemplate) -> dict[str, str | bool]:
@@ -227,17 +241,8 @@ def test_benchmark_invoices_keep_a_comma_on_the_underline_and_drop_initials(
     """Benchmark copies (en invoice, seed 1): a printed comma whose tail ends on the underline
     (read ``St.`` once the line's widened ink took it), and looped initials after a number
     (read as ``0000`` after it, or taking its last digit with them)."""
-    from bench.cases import template_case
-
-    form = build_form("en", "invoice")
-    now = datetime.now(UTC)
-    prepared = prepare_template(
-        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
-    )
-    case = template_case(form, copy, "clean", 1)
+    case, fields = _benchmark_case("en", "invoice", copy, "clean")
     assert case.expected[name] == value
-    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
-    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
     assert fields[name].text == value
 
 
@@ -263,17 +268,8 @@ def test_a_value_on_the_line_touched_by_the_next_value_from_below_is_read(
 def test_a_photographed_stamp_too_faint_to_be_ink_is_not_read_beside_the_value() -> None:
     """en invoice copy 9 (seed 1), photographed: the washed-out seal's ``OK`` and ring were read
     as ``Redwood LLC (ok)``."""
-    from bench.cases import template_case
-
-    form = build_form("en", "invoice")
-    now = datetime.now(UTC)
-    prepared = prepare_template(
-        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
-    )
-    case = template_case(form, 9, "photo", 1)
+    case, fields = _benchmark_case("en", "invoice", 9, "photo")
     assert "Bill To" in case.meta["overlapped"]
-    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
-    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
     assert fields["Bill To"].text == "Redwood LLC"
 
 
@@ -281,72 +277,38 @@ def test_pale_digits_in_photographed_boxes_are_read_and_empty_boxes_stay_empty()
     """zh-TW registration (seed 1), photographed: small blue digits out of focus are paler than
     a text field's ink limit (``807158`` came back ``87158``); the same photographs with the
     boxes left empty must still come back empty."""
-    from bench.cases import render, seed_of, template_case
+    from bench.cases import render, seed_of
     from templateocr.synth.human import fill_like_a_person
     from templateocr.synth.values import sample_values
 
-    form = build_form("zh-TW", "registration")
-    now = datetime.now(UTC)
-    prepared = prepare_template(
-        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
-    )
-    case = template_case(form, 0, "photo", 1)
+    case, fields = _benchmark_case("zh-TW", "registration", 0, "photo")
     assert case.expected["學員編號"] == "807158"
-    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
-    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "zh-TW").fields}
     assert fields["學員編號"].text == "807158"
+    form, prepared = build_form("zh-TW", "registration"), _prepared("zh-TW", "registration")
     for copy in (0, 2, 16):
         value_seed = seed_of(1, "zh-TW", "registration", copy)
         values = {**sample_values(form, value_seed, allow_empty=True), "學員編號": ""}
         filled = fill_like_a_person(form, values, seed=value_seed, handwritten=True)
         data, _, matrix = render(filled.image, "photo", seed_of(1, "zh-TW", "registration", copy, "photo"))
-        page = np.asarray(PILImage.open(io.BytesIO(data)).convert("RGB"))
-        fields = {f.name: f for f in read_areas(page, matrix, prepared, EngineSet(), "zh-TW").fields}
+        fields = _fields_of(data, matrix, prepared, "zh-TW")
         assert fields["學員編號"].text == "", copy
 
 
 def test_a_value_under_a_photographed_shadow_is_not_lost_with_the_shade() -> None:
     """ko registration copy 29 (seed 1), photographed: the shadow over the field's corner was
     ink against the lit paper, joined the value to the label above, and both went."""
-    from bench.cases import template_case
-
-    form = build_form("ko", "registration")
-    now = datetime.now(UTC)
-    prepared = prepare_template(
-        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
-    )
-    case = template_case(form, 29, "photo", 1)
-    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
-    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "ko").fields}
+    _, fields = _benchmark_case("ko", "registration", 29, "photo")
     assert fields["생년월일"].text == "1969-12-29"
 
 
 def test_an_open_handwritten_zero_in_a_phone_number_is_a_zero() -> None:
     """en registration copy 0 (seed 1), skewed scan: the open zeros of a handwritten phone
     number were read ``C`` in a text field, ``(47C) 555-164C``."""
-    from bench.cases import template_case
-
-    form = build_form("en", "registration")
-    now = datetime.now(UTC)
-    prepared = prepare_template(
-        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
-    )
-    case = template_case(form, 0, "skewed", 1)
-    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
-    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "en").fields}
+    _, fields = _benchmark_case("en", "registration", 0, "skewed")
     assert fields["Phone"].text == "(470) 555-1640"
 
 
 def test_a_fax_speck_after_a_phone_number_is_not_read_as_a_dash() -> None:
     """ko registration copy 21 (seed 1), faxed: a speck after the number came back ``-``."""
-    from bench.cases import template_case
-
-    form = build_form("ko", "registration")
-    now = datetime.now(UTC)
-    prepared = prepare_template(
-        TemplateRecord(1, 1, form.definition, form.width, form.height, now, now), to_png(form.image)
-    )
-    case = template_case(form, 21, "fax", 1)
-    page = np.asarray(PILImage.open(io.BytesIO(case.data)).convert("RGB"))
-    fields = {f.name: f for f in read_areas(page, case.homography, prepared, EngineSet(), "ko").fields}
+    _, fields = _benchmark_case("ko", "registration", 21, "fax")
     assert fields["연락처"].text == "02-935-3842"
