@@ -123,6 +123,46 @@ def test_a_comma_ending_on_an_underline_keeps_its_tail() -> None:
     assert not added[46:].any()
 
 
+def _written_across_a_rule(neighbour: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, slice]:
+    """``Johnson`` written on a 3 px rule (rows 44-46) with the J's hook down to 1 px under it,
+    as a value sits on a box's bottom line, and, if ``neighbour``, the next field's ``1989``
+    touching the rule from below. Returns the page, the blank, the ink of the value alone and
+    the J's columns."""
+    font = load_font("en", 24, "sans")
+    blank = Image.new("RGB", (300, 80), "white")
+    ImageDraw.Draw(blank).rectangle((0, 44, 299, 46), fill=(20, 20, 20))
+    text = Image.new("RGB", blank.size, "white")
+    left, _, right, bottom = font.getbbox("J")
+    ImageDraw.Draw(text).text((20, 49 - bottom), "Johnson", font=font, fill=(20, 20, 20))
+    value = ink_mask(np.asarray(text))
+    if neighbour:
+        top = font.getbbox("1989")[1]
+        ImageDraw.Draw(text).text((34, 47 - top), "1989", font=font, fill=(20, 20, 20))
+    page = np.minimum(np.asarray(blank), np.asarray(text))
+    return page, np.asarray(blank), value, slice(20 + left, 20 + right)
+
+
+def test_a_descender_crossing_the_rule_is_read_whole() -> None:
+    """The J's hook lies in the rule and its widening: dropout took it for the rule and the
+    value read ``lohnson``. The page's ink that crosses the rule under the J is the value's;
+    along the rest of the rule, under the other letters, nothing is."""
+    page, blank, value, j = _written_across_a_rule(neighbour=False)
+    added = added_ink(page, blank)
+    assert value[47, j].any()  # the hook comes out under the rule
+    assert (added[47:] == value[47:]).all()  # the hook under the rule, and only it
+    assert np.count_nonzero(added[44:47, j].all(axis=0)) >= 3  # joined to the stem across it
+    assert not added[44:47, j.stop + 4 :].any()
+
+
+def test_a_descender_crossing_the_rule_onto_a_neighbour_stays_cut() -> None:
+    """With the next field's value touching the rule from below, next to the J, the rule is what
+    keeps the two lines apart: the hook is not given back across it."""
+    page, blank, _, j = _written_across_a_rule(neighbour=True)
+    added = added_ink(page, blank)
+    assert added[48:, :].any()  # the neighbour's line
+    assert not added[44:47, :].any()
+
+
 def _on_a_rule(below_columns: list[int]) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int, int]]:
     """A line of 'letters' (4 px strokes every 12 px) sitting on a rule at rows 60-61, and under
     the rule strokes in ``below_columns`` hanging from it down to the crop's edge; the area is

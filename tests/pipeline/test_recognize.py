@@ -247,6 +247,26 @@ def test_benchmark_invoices_keep_a_comma_on_the_underline_and_drop_initials(
 
 
 @pytest.mark.parametrize(
+    ("copy", "level", "name", "value"),
+    [
+        (5, "clean", "Name", "Emily Johnson"),
+        (13, "photo", "E-mail", "sarah.davis@example.org"),
+        (15, "skewed", "Address", "12 Oak Ave, Portland, OR"),
+    ],
+)
+def test_benchmark_values_written_across_their_bottom_line_keep_what_crosses_it(
+    copy: int, level: str, name: str, value: str
+) -> None:
+    """Benchmark copies (en application, seed 1), typed large enough that the J's hook, the g's
+    loop and the commas' tails lie in the area's bottom line and its widening: dropout took
+    them for the line and the values read ``lohnson``, ``example.orq`` and ``Ave. Portland.``
+    in every level."""
+    case, fields = _benchmark_case("en", "application", copy, level)
+    assert case.expected[name] == value
+    assert fields[name].text == value
+
+
+@pytest.mark.parametrize(
     ("lang", "copy", "name", "value"),
     [("ja", 25, "氏名", "渡辺 翔"), ("en", 28, "Phone", "(316) 555-8301")],
 )

@@ -100,7 +100,85 @@ def added_to(page_ink: Mask, sample_ink: Mask, *, scale: float = 1.0) -> Mask:
     kernel = np.ones((2 * grow + 1, 2 * grow + 1), dtype=np.uint8)
     widened = cv2.dilate(shifted.astype(np.uint8), kernel).astype(bool)
     added = page_ink & ~widened
-    return _feet_on_the_line(added, page_ink & widened & ~shifted, shifted, grow)
+    added = _feet_on_the_line(added, page_ink & widened & ~shifted, shifted, grow)
+    return _through_the_line(added, page_ink, shifted, grow, scale)
+
+
+CROSSING_DEPTH = 5.0
+CROSSING_SPAN = 16.0
+CROSSING_RARE = 0.12
+"""A stroke that comes down onto a rule and out under it by at most ``CROSSING_DEPTH`` px (the
+hook of a J, the loop of a g written across the box's bottom line), over at most
+``CROSSING_SPAN`` px of the rule's length, at template scale: :func:`_through_the_line`. Only
+where the rule's lower edge is straight elsewhere: on a rule whose edge juts out below it in
+more than ``CROSSING_RARE`` of its columns (a faxed line's jagged edge, the ticks of a dashed
+line printed under it) a hook is not told from the edge."""
+
+
+def _runs(flags: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """The ``[start, end)`` runs of true in a row of flags."""
+    edges = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
+
+
+def _through_the_line(added: Mask, page_ink: Mask, sample: Mask, steps: int, scale: float) -> Mask:
+    """``added`` with the strokes that cross a printed horizontal rule whole: where an added
+    stroke comes down onto the rule and the page's ink comes out under the rule's lower edge,
+    deeper than that edge lies elsewhere along the rule but only a little (a descender's hook
+    that lies all in the rule and its widening, which dropout took for the rule), the page's
+    ink there is the value's. Not where other added ink lies just under the hook: that is a
+    neighbour's line touching the rule from below, which the rule keeps apart."""
+    length = max(20, round(30 * scale))
+    lines = cv2.morphologyEx(sample.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    if not lines.any() or not added.any():
+        return added
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    height = added.shape[0]
+    deepest = max(2, round(CROSSING_DEPTH * scale))
+    widest = max(4, round(CROSSING_SPAN * scale))
+    out = added.copy()
+    for line in range(1, count):
+        left, width = int(stats[line, cv2.CC_STAT_LEFT]), int(stats[line, cv2.CC_STAT_WIDTH])
+        mine = labels[:, left : left + width] == line
+        cols = np.arange(left, left + width)[mine.any(axis=0)]
+        mine = mine[:, cols - left]
+        top = mine.argmax(axis=0)
+        bottom = height - 1 - mine[::-1].argmax(axis=0)
+        depth = np.zeros(len(cols), dtype=np.int32)
+        going = np.ones(len(cols), dtype=bool)
+        for k in range(1, deepest + 2):
+            rows = bottom + k
+            ink = np.zeros(len(cols), dtype=bool)
+            inside = rows < height
+            ink[inside] = page_ink[rows[inside], cols[inside]]
+            going &= ink
+            depth += going
+        edge = float(np.median(depth))
+        rows = top - steps - 1
+        touched = np.zeros(len(cols), dtype=bool)
+        inside = rows >= 0
+        touched[inside] = added[rows[inside], cols[inside]]
+        deeper = (depth > edge) & (depth <= deepest)
+        if np.count_nonzero(deeper) > CROSSING_RARE * len(cols):
+            continue  # a ragged edge (a faxed or dashed line): no telling a hook from it
+        for start, end in _runs(deeper):
+            if not steps <= end - start <= widest:
+                continue  # a speck on the edge, or more than a stroke's width
+            flanks = (depth[max(0, start - widest) : start], depth[end : end + widest])
+            if any(len(f) and depth[start:end].max() <= np.median(f) for f in flanks):
+                continue  # the line's edge going down a step (a tilted line), not a hook
+            near = slice(max(0, start - 2 * steps), min(len(cols), end + 2 * steps))
+            if not touched[near].any():
+                continue
+            span = slice(max(0, start - steps), min(len(cols), end + steps))
+            low = int(bottom[span].max() + depth[start:end].max())
+            x0, x1 = int(cols[span][0]), int(cols[span][-1]) + 1
+            around = slice(max(0, x0 - widest), x1 + widest)
+            if out[int(bottom[span].min()) + 1 : low + 1 + 3 * steps, around].any():
+                continue
+            high = max(0, int(top[span].min()) - steps - 1)
+            out[high : low + 1, x0:x1] |= page_ink[high : low + 1, x0:x1]
+    return out
 
 
 def _feet_on_the_line(added: Mask, margin: Mask, sample: Mask, steps: int) -> Mask:
