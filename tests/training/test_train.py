@@ -70,3 +70,41 @@ def test_train_checkpoints_resumes_and_exports(tmp_path: Path) -> None:
     assert np.allclose(actual, expected, atol=1e-4)
     readings = recognizer.recognize([images[0, 0], images[1, 0, :, :64]])
     assert len(readings) == 2
+
+
+def test_a_run_starts_again_from_the_shipped_onnx_model(tmp_path: Path) -> None:
+    """The run directory is not committed: the exported model (normalisations folded into the
+    convolutions) becomes a checkpoint again that computes the same outputs in evaluation,
+    nearly the same in training (the normalisations re-inflated from training batches), and
+    trains on from the model's step with a fresh optimizer."""
+    from templateocr.training.from_onnx import checkpoint_from_onnx
+
+    config = TrainConfig(
+        run_dir=tmp_path / "run", steps=4, batch_size=4, workers=0, threads=1, log_every=1, validation_lines=8
+    )
+    onnx_path = export_onnx(train(config, TINY), tmp_path / "model.onnx")
+    recognizer = CrnnRecognizer(onnx_path)
+    checkpoint = tmp_path / "again" / "last.pt"
+    assert checkpoint_from_onnx(onnx_path, checkpoint, batches=2) == 4
+    state = load_checkpoint(checkpoint)
+    assert state["optimizer"] is None and state["config"]["channels"] == list(TINY.channels)
+    model = Crnn(ModelConfig.from_dict(state["config"]))
+    model.load_state_dict(state["model"])
+    batch = collate([s for s in (SampleStream(5).next() for _ in range(12)) if s is not None][:4])
+    images = batch["images"].numpy()
+    (shipped,) = recognizer._session.run(None, {"images": images})
+    model.eval()
+    with torch.no_grad():
+        assert np.allclose(model(batch["images"]).numpy(), shipped, atol=1e-4)
+        model.train()
+        torch.manual_seed(0)
+        trained = model(batch["images"]).numpy()
+    assert np.mean(trained.argmax(-1) == shipped.argmax(-1)) > 0.5
+
+    train(
+        TrainConfig(
+            run_dir=checkpoint.parent, steps=6, batch_size=4, workers=0, threads=1, validation_lines=8
+        )
+    )
+    assert load_checkpoint(checkpoint)["step"] == 6
+    assert load_checkpoint(checkpoint)["optimizer"] is not None

@@ -38,6 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also read the same field crops with the server's other engines",
     )
+    resume = sub.add_parser(
+        "from-onnx", help="start a run from the shipped ONNX model (its checkpoint is not committed)"
+    )
+    resume.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    resume.add_argument("--run", type=Path, default=DEFAULT_RUN)
+    resume.add_argument("--seed", type=int, default=1)
     card = sub.add_parser("card", help="write the model card from an evaluation JSON")
     card.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     card.add_argument("--evaluation", type=Path, required=True)
@@ -66,6 +72,14 @@ def main(argv: list[str] | None = None) -> int:
 
         facts = dict(fact.split("=", 1) for fact in args.fact)
         print(write_card(args.model, args.evaluation, args.out, facts))
+    elif args.command == "from-onnx":
+        from templateocr.training.from_onnx import checkpoint_from_onnx
+
+        target = args.run / "last.pt"
+        if target.exists():
+            parser.error(f"{target} exists; a run goes on from its own checkpoint")
+        step = checkpoint_from_onnx(args.model, target, seed=args.seed)
+        print(f"{target}: step {step} from {args.model}; go on with: train --run {args.run} --steps N")
     elif args.command == "export":
         from templateocr.training.export import export_onnx
 

@@ -46,7 +46,11 @@ class TrainConfig:
     validation_lines: int = 256
 
 
-def _lr(step: int, config: TrainConfig) -> float:
+def _lr(step: int, config: TrainConfig, fresh_from: int | None = None) -> float:
+    """Warm-up then cosine decay; an optimizer started afresh at ``fresh_from`` (a run rebuilt
+    from the shipped model, which keeps no optimizer state) warms up again from there."""
+    if fresh_from is not None and step - fresh_from < config.warmup:
+        return _lr(step, config) * (step - fresh_from + 1) / config.warmup
     if step < config.warmup:
         return config.lr * (step + 1) / config.warmup
     progress = min(1.0, (step - config.warmup) / max(1, config.steps - config.warmup))
@@ -117,6 +121,7 @@ def train(config: TrainConfig, model_config: ModelConfig | None = None) -> Path:
     config.run_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = config.run_dir / CHECKPOINT
     step = 0
+    fresh_from: int | None = None
     state: dict[str, Any] | None = None
     if checkpoint.is_file():
         state = load_checkpoint(checkpoint)
@@ -126,8 +131,13 @@ def train(config: TrainConfig, model_config: ModelConfig | None = None) -> Path:
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=1e-4)
     if state is not None:
         model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        print(f"resumed {checkpoint} at step {step}", flush=True)
+        if state.get("optimizer") is not None:
+            optimizer.load_state_dict(state["optimizer"])
+        else:
+            fresh_from = step
+        print(
+            f"resumed {checkpoint} at step {step}" + (" (optimizer afresh)" if fresh_from else ""), flush=True
+        )
     params = sum(p.numel() for p in model.parameters())
     print(f"model: {params / 1e6:.2f} M parameters; training to step {config.steps}", flush=True)
     loader = DataLoader(
@@ -156,7 +166,7 @@ def train(config: TrainConfig, model_config: ModelConfig | None = None) -> Path:
             if config.max_minutes is not None and time.monotonic() - started > config.max_minutes * 60:
                 break
             for group in optimizer.param_groups:
-                group["lr"] = _lr(step, config)
+                group["lr"] = _lr(step, config, fresh_from)
             log_probs = model(batch["images"])
             loss = ctc(log_probs.permute(1, 0, 2), batch["targets"], batch["frames"], batch["target_lengths"])
             optimizer.zero_grad(set_to_none=True)
@@ -171,8 +181,9 @@ def train(config: TrainConfig, model_config: ModelConfig | None = None) -> Path:
                 elapsed = time.monotonic() - started
                 rate = (step - start_step) / elapsed
                 eta = (config.steps - step) / rate if rate else float("inf")
+                rate_now = _lr(step, config, fresh_from)
                 print(
-                    f"step {step}/{config.steps}  loss {loss_avg:.3f}  lr {_lr(step, config):.2e}  "
+                    f"step {step}/{config.steps}  loss {loss_avg:.3f}  lr {rate_now:.2e}  "
                     f"{lines / elapsed:.0f} lines/s  elapsed {elapsed / 60:.1f} min  ETA {eta / 3600:.2f} h",
                     flush=True,
                 )
