@@ -47,3 +47,26 @@ def test_the_stream_draws_only_training_fonts_and_encodable_labels() -> None:
     assert all(s.font in train for s in samples)
     assert all(len(s.labels) == len(s.text) for s in samples)
     assert {s.font.style for s in samples} == {f.style for f in train}
+
+
+def test_training_lines_bend_some_handwriting_and_leave_the_rest_as_drawn() -> None:
+    """``distort`` bends the strokes of most handwriting-style lines a little (each hand is a
+    font: bent, it is many), on its own random numbers: a line it leaves alone is the line the
+    evaluation draws, and a bent one is the same text, the same size, in the same place."""
+    font = _font("dkg.ttf")
+    bent = same = 0
+    for seed in range(12):
+        drawn = render_line("John Smith 2024-05-17", font, seed=seed, degrade=False)
+        trained = render_line("John Smith 2024-05-17", font, seed=seed, degrade=False, distort=True)
+        assert drawn is not None and trained is not None
+        if np.array_equal(drawn.crop, trained.crop):
+            same += 1
+            continue
+        bent += 1
+        assert all(abs(a - b) <= 4 for a, b in zip(drawn.crop.shape, trained.crop.shape, strict=True))
+        ink, bent_ink = drawn.crop < 128, trained.crop < 128
+        assert 0.6 < np.count_nonzero(bent_ink) / np.count_nonzero(ink) < 1.6
+        rows, bent_rows = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(bent_ink.any(axis=1))
+        assert abs(int(rows.mean()) - int(bent_rows.mean())) <= 3
+    assert bent >= 4 and same >= 1
+    assert SampleStream(1).distort and not SampleStream(1, distort=False).distort

@@ -176,6 +176,7 @@ FONTS: tuple[TrainFont, ...] = (
     _f("Purisa-Bold.ttf", ("fonts-tlwg-purisa", "GPL-2+ with font exception"), H, T, hangul=False),
     _f("Kristi.ttf", ("fonts-kristi", "OFL-1.1"), H, T, hangul=False, scale=1.2),
     _f("TomsonTalks.ttf", ("fonts-tomsontalks", "OFL-1.1"), H, T, hangul=False),
+    _f("Ecolier-court.ttf", ("fonts-ecolier-court", "OFL-1.1"), H, T, hangul=False, scale=1.3),
     # Latin, handwriting-style: held out
     _f("Breip.ttf", ("fonts-breip", "OFL-1.0"), H, X, hangul=False, scale=1.1),
 )

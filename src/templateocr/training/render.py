@@ -194,7 +194,31 @@ def _degrade(
     return out
 
 
-def render_line(text: str, font: TrainFont, seed: int, *, degrade: bool = True) -> Rendered | None:
+DISTORT_HAND = 0.6
+DISTORT_PRINT = 0.1
+"""Shares of handwriting-style and typeset training lines bent by :func:`_elastic`."""
+
+
+def _elastic(mask: NDArray[np.float32], size: int, rng: random.Random) -> NDArray[np.float32]:
+    """``mask`` bent by a smooth random displacement (a few percent of the text size, varying
+    over about a third of it): each stroke a little differently curved, as no two hands, or
+    two writings by one hand, draw a letter alike. A font is one hand; this makes many of it."""
+    nrng = np.random.default_rng(rng.getrandbits(32))
+    height, width = mask.shape
+    sigma = size * rng.uniform(0.25, 0.35)
+    strength = size * rng.uniform(0.04, 0.10)
+    fields = []
+    for _ in range(2):
+        field = cv2.GaussianBlur(nrng.uniform(-1.0, 1.0, (height, width)).astype(np.float32), (0, 0), sigma)
+        fields.append(field * (strength / (float(field.std()) + 1e-6)))
+    xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+    bent = cv2.remap(mask, xs + fields[0], ys + fields[1], cv2.INTER_LINEAR, borderValue=0.0)
+    return np.asarray(bent, dtype=np.float32)
+
+
+def render_line(
+    text: str, font: TrainFont, seed: int, *, degrade: bool = True, distort: bool = False
+) -> Rendered | None:
     """``text`` written with ``font`` and cut out as the server would; ``None`` when the font
     lacks a character of it or the line cannot be found again (too faint, too small).
 
@@ -203,6 +227,9 @@ def render_line(text: str, font: TrainFont, seed: int, *, degrade: bool = True) 
         font: the font to write with.
         seed: every random choice.
         degrade: ``False`` for a clean scan (no box lines, stamp, blur, noise or JPEG).
+        distort: bend the strokes now and then (:func:`_elastic`; training only: the
+            evaluation reads each held-out font as it is drawn). Draws on its own random
+            numbers, so the line is otherwise the same either way.
     """
     chars = covered(font)
     if not text.strip() or any(c not in chars for c in text):
@@ -211,6 +238,10 @@ def render_line(text: str, font: TrainFont, seed: int, *, degrade: bool = True) 
     nrng = np.random.default_rng(seed)
     size = rng.randint(18, 46) if degrade else rng.randint(22, 40)
     mask = _text_mask(text, font, size, rng)
+    if distort:
+        bend = random.Random(seed ^ 0x5EED)
+        if bend.random() < (DISTORT_HAND if font.style is Style.HAND else DISTORT_PRINT):
+            mask = _elastic(mask, size, bend)
     ys, xs = np.nonzero(mask > 0.1)
     if xs.size == 0:
         return None

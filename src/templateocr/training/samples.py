@@ -66,14 +66,17 @@ class SampleStream:
         degrade_share: float = 0.85,
         hand_share: float = HAND_SHARE,
         fonts: Sequence[TrainFont] | None = None,
+        distort: bool = True,
     ) -> None:
-        """Lines for ``seed``, from the fonts of ``split`` (or the given ``fonts``)."""
+        """Lines for ``seed``, from the fonts of ``split`` (or the given ``fonts``); ``distort``:
+        bend some lines' strokes (see :func:`~templateocr.training.render.render_line`)."""
         self.seed = seed
         self.fonts = list(fonts) if fonts is not None else fonts_for(split)
         self.texts = TextSampler(seed)
         self.rng = random.Random(seed * 7919 + 1)
         self.degrade_share = degrade_share
         self.hand_share = hand_share
+        self.distort = distort
         self.count = 0
 
     def __iter__(self) -> Iterator[Sample]:
@@ -95,7 +98,8 @@ class SampleStream:
         if font is None or not text:
             return None
         seed = self.rng.randrange(2**31)
-        rendered = render_line(text, font, seed, degrade=self.rng.random() < self.degrade_share)
+        degrade = self.rng.random() < self.degrade_share
+        rendered = render_line(text, font, seed, degrade=degrade, distort=self.distort)
         if rendered is None or rendered.image_width >= MAX_WIDTH:
             return None
         return Sample(rendered.line, encode(text), text, font, kind)
