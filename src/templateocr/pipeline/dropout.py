@@ -121,6 +121,14 @@ def _runs(flags: NDArray[np.bool_]) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
+def _at(mask: Mask, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """``mask`` at ``(rows[i], cols[i])``; false where the row is off the mask."""
+    out = np.zeros(len(cols), dtype=bool)
+    inside = (rows >= 0) & (rows < mask.shape[0])
+    out[inside] = mask[rows[inside], cols[inside]]
+    return out
+
+
 def _through_the_line(added: Mask, page_ink: Mask, sample: Mask, steps: int, scale: float) -> Mask:
     """``added`` with the strokes that cross a printed horizontal rule whole: where an added
     stroke comes down onto the rule and the page's ink comes out under the rule's lower edge,
@@ -133,7 +141,6 @@ def _through_the_line(added: Mask, page_ink: Mask, sample: Mask, steps: int, sca
     if not lines.any() or not added.any():
         return added
     count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-    height = added.shape[0]
     deepest = max(2, round(CROSSING_DEPTH * scale))
     widest = max(4, round(CROSSING_SPAN * scale))
     out = added.copy()
@@ -143,21 +150,14 @@ def _through_the_line(added: Mask, page_ink: Mask, sample: Mask, steps: int, sca
         cols = np.arange(left, left + width)[mine.any(axis=0)]
         mine = mine[:, cols - left]
         top = mine.argmax(axis=0)
-        bottom = height - 1 - mine[::-1].argmax(axis=0)
+        bottom = added.shape[0] - 1 - mine[::-1].argmax(axis=0)
         depth = np.zeros(len(cols), dtype=np.int32)
         going = np.ones(len(cols), dtype=bool)
-        for k in range(1, deepest + 2):
-            rows = bottom + k
-            ink = np.zeros(len(cols), dtype=bool)
-            inside = rows < height
-            ink[inside] = page_ink[rows[inside], cols[inside]]
-            going &= ink
+        for k in range(1, deepest + 2):  # the page's ink straight under the rule, per column
+            going &= _at(page_ink, bottom + k, cols)
             depth += going
         edge = float(np.median(depth))
-        rows = top - steps - 1
-        touched = np.zeros(len(cols), dtype=bool)
-        inside = rows >= 0
-        touched[inside] = added[rows[inside], cols[inside]]
+        touched = _at(added, top - steps - 1, cols)
         deeper = (depth > edge) & (depth <= deepest)
         if np.count_nonzero(deeper) > CROSSING_RARE * len(cols):
             continue  # a ragged edge (a faxed or dashed line): no telling a hook from it
