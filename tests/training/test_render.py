@@ -69,4 +69,4 @@ def test_training_lines_bend_some_handwriting_and_leave_the_rest_as_drawn() -> N
         rows, bent_rows = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(bent_ink.any(axis=1))
         assert abs(int(rows.mean()) - int(bent_rows.mean())) <= 3
     assert bent >= 4 and same >= 1
-    assert SampleStream(1).distort and not SampleStream(1, distort=False).distort
+    assert SampleStream(1, distort=True).distort and not SampleStream(1).distort

@@ -66,7 +66,7 @@ class SampleStream:
         degrade_share: float = 0.85,
         hand_share: float = HAND_SHARE,
         fonts: Sequence[TrainFont] | None = None,
-        distort: bool = True,
+        distort: bool = False,
     ) -> None:
         """Lines for ``seed``, from the fonts of ``split`` (or the given ``fonts``); ``distort``:
         bend some lines' strokes (see :func:`~templateocr.training.render.render_line`)."""
