@@ -74,8 +74,7 @@ def write_card(model: Path, evaluation: Path, out: Path, training: dict[str, str
         "`templateocr/training/texts.py` (names, companies, addresses, dates, amounts, ids, phone numbers, "
         "e-mail addresses, form vocabulary with some syllables swapped for another vowel's or any, "
         "random KS X 1001 syllables, random ASCII), written with the "
-        "fonts below (half of the lines handwriting-style, with per-character wobble and slant, most of "
-        "them with strokes bent by a smooth random displacement, so that each hand is many), in "
+        "fonts below (half of the lines handwriting-style, with per-character wobble and slant), in "
         "field-like crops (box lines, combs, underlines, uneven paper, black or blue ink, stamps), degraded "
         "(rotation, shear, blur, low resolution, noise, JPEG, binarisation), and cut out by the server's "
         "own line finder.",
