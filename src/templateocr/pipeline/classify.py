@@ -14,8 +14,8 @@ so the work is staged, and stops as soon as a candidate is sure (``_SURE``):
    inliers (straight from the screening homography when it is strong, else after matching all
    keypoints: a small or blurred copy can escape the screening); those whose screening found
    nothing are screened again with all the page's keypoints, and of those still without a
-   homography only the ``_BLIND`` with the most good matches are matched in full; if still none
-   is sure the best gets guided re-matching (``align.improve``).
+   homography only the ``_BLIND`` with the most good matches in that second screening are
+   matched in full, last; if still none is sure the best gets guided re-matching (``align.improve``).
 
 A copy of a released template usually costs a glance per candidate, one or two screenings and
 one refinement (with 4 templates about 15 ms less than screening all of them; with 50, ten
@@ -58,8 +58,11 @@ _BLIND = 2
 every keypoint of the page (``whole_page``, ~25 ms on one core): a photo whose strongest
 keypoints lie off the form escapes the first screening but not this one (benchmark photos:
 found with 28-51 inliers, every other form 0). Where that finds nothing too, only this many,
-those with the most good matches, are matched in full (~90 ms each): a foreign page, which no
-screening explains, would otherwise cost a full match per released template."""
+those with the most good matches in that second screening, are matched in full (~90 ms each),
+after every candidate that a screening did explain: a foreign page, which no screening
+explains, would otherwise cost a full match per released template. (Ranked by the first
+screening's matches, a steep photo's own form, 37 matches there and 152 in the second, came
+third after two forms of other languages with 46 and 37, and the page was rejected.)"""
 _CONTEND = 0.7
 """A candidate whose glance reaches this share of the sure one's is tried before the search
 stops: versions of one form glance alike (measured: a copy's own template glances about twice
@@ -148,19 +151,25 @@ def classify(
         # screening may have missed a small or blurred copy)
         rest = [screened_now(index) for index in order if index not in tried]
         rest.sort(key=lambda item: (-item.evidence, -item.matches, item.index))
-        blind = 0  # candidates matched in full although no screening found a homography
+        blind: list[_Screened] = []  # no screening found a homography, even with every keypoint
         for item in rest:
             if item.coarse is None:
-                wide = screen(candidates[item.index], page, quick=True, whole_page=True)[1]
-                if wide is not None:
-                    item = _Screened(item.index, item.matches, wide)
-                elif blind < _BLIND:
-                    blind += 1
-                else:
+                item = _Screened(
+                    item.index, *screen(candidates[item.index], page, quick=True, whole_page=True)
+                )
+                if item.coarse is None:
+                    blind.append(item)
                     continue
             attempt(item)
             if sure():
                 break
+        if not sure():
+            # the few that matched best with every keypoint of the page are matched in full
+            blind.sort(key=lambda item: (-item.matches, -glances[item.index], item.index))
+            for item in blind[:_BLIND]:
+                attempt(item)
+                if sure():
+                    break
     top = best()
     if top is not None and top.alignment.score < _SURE:
         found[top.index] = improve(candidates[top.index], page, top.alignment)
