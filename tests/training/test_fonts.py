@@ -10,7 +10,7 @@ from templateocr.training.fonts import FONTS, Split, Style, covered, fonts_for, 
 
 def _design(filename: str) -> str:
     """A font's design: the file name without weight, cut and extension."""
-    stem = filename.rsplit(".", 1)[0]
+    stem = re.sub(r"-\d00-normal$", "", filename.rsplit(".", 1)[0])  # a Fontsource weight
     return re.sub(r"(-?(Regular|Bold|Light|ExtraBold|UltraLight|Italic|Eco|R|B|L|EB|a|Bd)$)", "", stem)
 
 

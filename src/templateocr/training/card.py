@@ -14,7 +14,7 @@ __all__ = ["write_card"]
 
 
 def _font_table() -> list[str]:
-    rows = ["| font | Debian package | licence | style | Hangul | split |", "|---|---|---|---|---|---|"]
+    rows = ["| font | package | licence | style | Hangul | split |", "|---|---|---|---|---|---|"]
     for font in FONTS:
         rows.append(
             f"| {font.family or font.filename} ({font.filename}) | {font.package} | {font.licence} | "

@@ -1,7 +1,9 @@
 """The fonts the recognizer is trained and evaluated with, and the split between the two.
 
-Every font comes from a Debian package (installed by ``scripts/setup --train``). The split is
-fixed here, before any training: a held-out font, and any font of the same design (a weight or
+Every font comes from a Debian package or, for the many handwriting styles Debian lacks, from a
+Fontsource npm package (Google Fonts' families under the OFL or Apache licence; ``fonts/package.json``,
+installed into ``fonts/node_modules`` by ``scripts/setup --test``). The split is fixed here,
+before any training: a held-out font, and any font of the same design (a weight or
 an "Eco" cut of it), is never drawn for training, so the evaluation on held-out fonts measures
 how the model reads a hand or a typeface it has never seen.
 """
@@ -33,6 +35,8 @@ __all__ = [
 
 _FONT_DIR_ENV = "TEMPLATEOCR_FONT_DIR"
 _SYSTEM_DIR = Path("/usr/share/fonts")
+_NPM_DIR = Path(__file__).resolve().parents[3] / "fonts" / "node_modules" / "@fontsource"
+"""Where ``scripts/setup`` installs the Fontsource packages (training runs from a checkout)."""
 
 
 class Style(StrEnum):
@@ -91,6 +95,22 @@ def _f(
     scale: float = 1.0,
 ) -> TrainFont:
     return TrainFont(filename, source[0], source[1], style, split, hangul, family, scale)
+
+
+def _npm(
+    family: str,
+    style: Style,
+    split: Split,
+    hangul: bool = True,
+    weight: int = 400,
+    scale: float = 1.0,
+    licence: str = "OFL-1.1",
+) -> TrainFont:
+    """A Fontsource package's font: its ``korean`` subset (every KS X 1001 syllable with the
+    Latin, digits and punctuation of forms) or, for a Latin font, its ``latin`` subset."""
+    subset = "korean" if hangul else "latin"
+    filename = f"{family}/files/{family}-{subset}-{weight}-normal.woff"
+    return TrainFont(filename, f"@fontsource/{family} (npm)", licence, style, split, hangul, scale=scale)
 
 
 FONTS: tuple[TrainFont, ...] = (
@@ -179,16 +199,66 @@ FONTS: tuple[TrainFont, ...] = (
     _f("Ecolier-court.ttf", ("fonts-ecolier-court", "OFL-1.1"), H, T, hangul=False, scale=1.3),
     # Latin, handwriting-style: held out
     _f("Breip.ttf", ("fonts-breip", "OFL-1.0"), H, X, hangul=False, scale=1.1),
+    # Fontsource (npm), Korean: handwriting-style for training
+    _npm("gaegu", H, T),
+    _npm("gaegu", H, T, weight=700),
+    _npm("gamja-flower", H, T),
+    _npm("single-day", H, T),
+    _npm("kirang-haerang", H, T),
+    _npm("cute-font", H, T, scale=1.2),
+    _npm("dongle", H, T, scale=1.35),
+    _npm("east-sea-dokdo", H, T, scale=1.3),
+    # ... typeset for training
+    _npm("gowun-dodum", P, T),
+    _npm("gowun-batang", P, T),
+    _npm("song-myung", P, T),
+    _npm("stylish", P, T),
+    # ... handwriting-style, held out
+    _npm("hi-melody", H, X, scale=1.05),
+    _npm("poor-story", H, X),
+    # Fontsource, Latin: handwriting-style for training
+    _npm("caveat", H, T, hangul=False, scale=1.15),
+    _npm("caveat", H, T, hangul=False, weight=700, scale=1.15),
+    _npm("kalam", H, T, hangul=False),
+    _npm("kalam", H, T, hangul=False, weight=700),
+    _npm("shadows-into-light", H, T, hangul=False),
+    _npm("gloria-hallelujah", H, T, hangul=False),
+    _npm("architects-daughter", H, T, hangul=False),
+    _npm("handlee", H, T, hangul=False),
+    _npm("reenie-beanie", H, T, hangul=False, scale=1.2),
+    _npm("just-another-hand", H, T, hangul=False),
+    _npm("coming-soon", H, T, hangul=False, licence="Apache-2.0"),
+    _npm("neucha", H, T, hangul=False),
+    _npm("gochi-hand", H, T, hangul=False, scale=1.2),
+    _npm("short-stack", H, T, hangul=False),
+    _npm("mali", H, T, hangul=False),
+    _npm("itim", H, T, hangul=False),
+    _npm("over-the-rainbow", H, T, hangul=False),
+    _npm("sue-ellen-francisco", H, T, hangul=False),
+    _npm("the-girl-next-door", H, T, hangul=False),
+    _npm("annie-use-your-telescope", H, T, hangul=False),
+    _npm("delius", H, T, hangul=False),
+    _npm("crafty-girls", H, T, hangul=False, licence="Apache-2.0"),
+    _npm("walter-turncoat", H, T, hangul=False, licence="Apache-2.0"),
+    _npm("covered-by-your-grace", H, T, hangul=False),
+    _npm("edu-sa-beginner", H, T, hangul=False),
+    _npm("playpen-sans", H, T, hangul=False),
+    _npm("sriracha", H, T, hangul=False),
+    # ... handwriting-style, held out
+    _npm("patrick-hand", H, X, hangul=False),
+    _npm("indie-flower", H, X, hangul=False),
+    _npm("schoolbell", H, X, hangul=False, licence="Apache-2.0"),
+    _npm("nothing-you-could-do", H, X, hangul=False),
 )
 """Every font of training and evaluation. Korean fonts also write the Latin of mixed lines."""
 
 PACKAGES: tuple[str, ...] = tuple(sorted({font.package for font in FONTS}))
-"""The Debian packages that install them."""
+"""The Debian and npm packages that install them."""
 
 
 def _search_dirs() -> tuple[Path, ...]:
     extra = os.environ.get(_FONT_DIR_ENV)
-    return ((Path(extra),) if extra else ()) + (_SYSTEM_DIR,)
+    return ((Path(extra),) if extra else ()) + (_SYSTEM_DIR, _NPM_DIR)
 
 
 @cache
@@ -215,7 +285,7 @@ def load(font: TrainFont, size: int) -> ImageFont.FreeTypeFont:
     """The font at a pixel size (times its ``scale``); ``FileNotFoundError`` when not installed."""
     path = find_font_file(font.filename, _search_dirs())
     if path is None:
-        raise FileNotFoundError(f"font {font.filename} not found: install the Debian package {font.package}")
+        raise FileNotFoundError(f"font {font.filename} not found: install the package {font.package}")
     return ImageFont.truetype(str(path), max(6, round(size * font.scale)), index=_face(path, font.family))
 
 
