@@ -195,6 +195,38 @@ def test_a_copy_costs_one_refinement_not_one_per_candidate(
     assert calls == {"screen": 1, "coarse_match": 0, "complete": 1}
 
 
+@lru_cache(maxsize=1)
+def _fifty() -> list[Features]:
+    """Fifty released templates: the fifteen of :func:`_many` and 35 pages in the forms' style
+    (letters and surveys of every language, each a template of its own)."""
+    from templateocr.synth import LANGS, foreign_page
+
+    others = [extract_features(foreign_page(LANGS[i % 4], seed=100 + i)) for i in range(35)]
+    return [*_many(), *others]
+
+
+def test_with_fifty_templates_a_copy_still_costs_one_refinement() -> None:
+    """Fifty candidates: a glance at each (~0.5 ms), then the screening and refinement of the
+    one that glanced best; no full matching. A foreign page among the same fifty is screened
+    against each, and matched in full against two."""
+    fifty = _fifty()
+    features, _ = _page("ko", PHOTO)
+    with pytest.MonkeyPatch.context() as patch:
+        calls = _counting(patch)
+        match = classify(features, fifty)
+    assert match is not None and match.index == RELEASED.index("ko")
+    assert calls == {"screen": 1, "coarse_match": 0, "complete": 1}
+    page, _ = warp_page(
+        FOREIGN["similar-form"](), Shot(angle=4, scale=1.1, perspective=0.05, jpeg=60, seed=9)
+    )
+    foreign = extract_features(page)
+    with pytest.MonkeyPatch.context() as patch:
+        calls = _counting(patch)
+        assert classify(foreign, fifty) is None
+    assert len(fifty) <= calls["screen"] <= 2 * len(fifty)
+    assert calls["coarse_match"] <= 6
+
+
 @pytest.mark.parametrize("kind", ["similar-form", "text-under-same-title"])
 def test_a_foreign_page_costs_a_few_full_matches_not_one_per_candidate(
     kind: str, monkeypatch: pytest.MonkeyPatch
