@@ -208,7 +208,7 @@ def _fifty() -> list[Features]:
 def test_with_fifty_templates_a_copy_still_costs_one_refinement() -> None:
     """Fifty candidates: a glance at each (~0.5 ms), then the screening and refinement of the
     one that glanced best; no full matching. A foreign page among the same fifty is screened
-    against each, and matched in full against two."""
+    against each and matched in full against only a few."""
     fifty = _fifty()
     features, _ = _page("ko", PHOTO)
     with pytest.MonkeyPatch.context() as patch:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from templateocr.training.charset import HANGUL
-from templateocr.training.fonts import FONTS, Split, Style, covered, fonts_for, missing_fonts
+from templateocr.training.fonts import FONTS, Split, Style, covered, font_path, fonts_for, missing_fonts
 
 
 def _design(filename: str) -> str:
@@ -40,3 +41,14 @@ def test_korean_fonts_cover_every_syllable_and_latin_fonts_none() -> None:
         else:
             assert not set(HANGUL) & chars, font.name
             assert set("0123456789") <= chars or font.style is Style.HAND, font.name
+
+
+def test_the_licence_of_each_npm_font_is_its_package_s() -> None:
+    """The catalogue's licence of a Fontsource font is the one its installed package declares."""
+    npm = [font for font in FONTS if font.package.startswith("@fontsource/")]
+    assert npm
+    for font in npm:
+        path = font_path(font)
+        assert path is not None, font.name
+        declared = json.loads((path.parent.parent / "package.json").read_text(encoding="utf-8"))["license"]
+        assert font.licence == declared, font.name

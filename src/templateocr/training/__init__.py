@@ -4,7 +4,6 @@ Text lines are generated on the fly (:mod:`.texts`), rendered with fonts from De
 Fontsource's (npm) packages (:mod:`.fonts`, split once into training and held-out fonts) and
 degraded like field crops (:mod:`.render`); a compact CRNN (:mod:`.model`) is trained with CTC
 (:mod:`.train`), exported to ONNX (:mod:`.export`) and evaluated on held-out fonts
-(:mod:`.evaluate`). Only this package needs
-PyTorch (the ``train`` extra); the server runs the exported model with onnxruntime
-(:mod:`templateocr.engines.crnn`).
+(:mod:`.evaluate`). Only this package needs PyTorch (the ``train`` extra); the server runs the
+exported model with onnxruntime (:mod:`templateocr.engines.crnn`).
 """

@@ -28,6 +28,7 @@ __all__ = [
     "Style",
     "TrainFont",
     "covered",
+    "font_path",
     "fonts_for",
     "load",
     "missing_fonts",
@@ -97,19 +98,43 @@ def _f(
     return TrainFont(filename, source[0], source[1], style, split, hangul, family, scale)
 
 
+_APACHE = frozenset({"coming-soon", "crafty-girls", "just-another-hand", "schoolbell", "walter-turncoat"})
+"""The Fontsource families under the Apache licence (as their packages say); the rest are OFL-1.1."""
+
+_LATIN_HANDS = (
+    "shadows-into-light",
+    "gloria-hallelujah",
+    "architects-daughter",
+    "handlee",
+    "just-another-hand",
+    "coming-soon",
+    "neucha",
+    "short-stack",
+    "mali",
+    "itim",
+    "over-the-rainbow",
+    "sue-ellen-francisco",
+    "the-girl-next-door",
+    "annie-use-your-telescope",
+    "delius",
+    "crafty-girls",
+    "walter-turncoat",
+    "covered-by-your-grace",
+    "edu-sa-beginner",
+    "playpen-sans",
+    "sriracha",
+)
+"""Fontsource's Latin handwriting-style families trained on at their regular weight and size."""
+
+
 def _npm(
-    family: str,
-    style: Style,
-    split: Split,
-    hangul: bool = True,
-    weight: int = 400,
-    scale: float = 1.0,
-    licence: str = "OFL-1.1",
+    family: str, style: Style, split: Split, hangul: bool = True, weight: int = 400, scale: float = 1.0
 ) -> TrainFont:
     """A Fontsource package's font: its ``korean`` subset (every KS X 1001 syllable with the
     Latin, digits and punctuation of forms) or, for a Latin font, its ``latin`` subset."""
     subset = "korean" if hangul else "latin"
     filename = f"{family}/files/{family}-{subset}-{weight}-normal.woff"
+    licence = "Apache-2.0" if family in _APACHE else "OFL-1.1"
     return TrainFont(filename, f"@fontsource/{family} (npm)", licence, style, split, hangul, scale=scale)
 
 
@@ -221,33 +246,13 @@ FONTS: tuple[TrainFont, ...] = (
     _npm("caveat", H, T, hangul=False, weight=700, scale=1.15),
     _npm("kalam", H, T, hangul=False),
     _npm("kalam", H, T, hangul=False, weight=700),
-    _npm("shadows-into-light", H, T, hangul=False),
-    _npm("gloria-hallelujah", H, T, hangul=False),
-    _npm("architects-daughter", H, T, hangul=False),
-    _npm("handlee", H, T, hangul=False),
     _npm("reenie-beanie", H, T, hangul=False, scale=1.2),
-    _npm("just-another-hand", H, T, hangul=False),
-    _npm("coming-soon", H, T, hangul=False, licence="Apache-2.0"),
-    _npm("neucha", H, T, hangul=False),
     _npm("gochi-hand", H, T, hangul=False, scale=1.2),
-    _npm("short-stack", H, T, hangul=False),
-    _npm("mali", H, T, hangul=False),
-    _npm("itim", H, T, hangul=False),
-    _npm("over-the-rainbow", H, T, hangul=False),
-    _npm("sue-ellen-francisco", H, T, hangul=False),
-    _npm("the-girl-next-door", H, T, hangul=False),
-    _npm("annie-use-your-telescope", H, T, hangul=False),
-    _npm("delius", H, T, hangul=False),
-    _npm("crafty-girls", H, T, hangul=False, licence="Apache-2.0"),
-    _npm("walter-turncoat", H, T, hangul=False, licence="Apache-2.0"),
-    _npm("covered-by-your-grace", H, T, hangul=False),
-    _npm("edu-sa-beginner", H, T, hangul=False),
-    _npm("playpen-sans", H, T, hangul=False),
-    _npm("sriracha", H, T, hangul=False),
+    *(_npm(family, H, T, hangul=False) for family in _LATIN_HANDS),
     # ... handwriting-style, held out
     _npm("patrick-hand", H, X, hangul=False),
     _npm("indie-flower", H, X, hangul=False),
-    _npm("schoolbell", H, X, hangul=False, licence="Apache-2.0"),
+    _npm("schoolbell", H, X, hangul=False),
     _npm("nothing-you-could-do", H, X, hangul=False),
 )
 """Every font of training and evaluation. Korean fonts also write the Latin of mixed lines."""
@@ -275,15 +280,20 @@ def _face(path: Path, family: str | None) -> int:
     raise FileNotFoundError(f"{path} has no face {family!r}")
 
 
+def font_path(font: TrainFont) -> Path | None:
+    """Where the font's file is on this machine (None: not installed)."""
+    return find_font_file(font.filename, _search_dirs())
+
+
 def missing_fonts() -> list[TrainFont]:
     """The catalogue's fonts that are not on this machine."""
-    return [font for font in FONTS if find_font_file(font.filename, _search_dirs()) is None]
+    return [font for font in FONTS if font_path(font) is None]
 
 
 @lru_cache(maxsize=512)
 def load(font: TrainFont, size: int) -> ImageFont.FreeTypeFont:
     """The font at a pixel size (times its ``scale``); ``FileNotFoundError`` when not installed."""
-    path = find_font_file(font.filename, _search_dirs())
+    path = font_path(font)
     if path is None:
         raise FileNotFoundError(f"font {font.filename} not found: install the package {font.package}")
     return ImageFont.truetype(str(path), max(6, round(size * font.scale)), index=_face(path, font.family))
