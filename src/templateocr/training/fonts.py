@@ -20,6 +20,7 @@ from PIL import ImageFont
 
 from templateocr.synth.fonts import find_font_file
 from templateocr.training.charset import CHARSET
+from templateocr.training.woff import opentype_path
 
 __all__ = [
     "FONTS",
@@ -290,12 +291,13 @@ def missing_fonts() -> list[TrainFont]:
     return [font for font in FONTS if font_path(font) is None]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def load(font: TrainFont, size: int) -> ImageFont.FreeTypeFont:
     """The font at a pixel size (times its ``scale``); ``FileNotFoundError`` when not installed."""
     path = font_path(font)
     if path is None:
         raise FileNotFoundError(f"font {font.filename} not found: install the package {font.package}")
+    path = opentype_path(path)
     return ImageFont.truetype(str(path), max(6, round(size * font.scale)), index=_face(path, font.family))
 
 
