@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from templateocr.training.charset import CHARSET, HANGUL, decode_labels, encode, normalize_text
+from templateocr.engines.jamo import split_syllables
+from templateocr.training.charset import CHARSET, HANGUL, decode_labels, encode, normalize_text, tokens
 
 
 def test_hangul_is_the_2350_syllables_of_ks_x_1001() -> None:
@@ -29,3 +30,21 @@ def test_encode_decode_round_trip_and_folding() -> None:
 def test_encode_refuses_characters_outside_the_set() -> None:
     with pytest.raises(KeyError):
         encode("똠")
+
+
+def test_the_jamo_alphabet_spells_hangul_in_67_classes_and_reads_it_back() -> None:
+    jamo = tokens("jamo")
+    assert len(set(jamo)) == len(jamo) == len(CHARSET) - len(HANGUL) + 67
+    text = "김민준 010-1234-5678 ₩12,000 ㈜한빛 쇠뻠대로"
+    ids = encode(text, "jamo")
+    assert len(ids) == len(text) + sum(len(split_syllables(c)) - 1 for c in text) > len(text)
+    assert decode_labels(ids, "jamo") == text
+    assert decode_labels(encode(HANGUL, "jamo"), "jamo") == HANGUL
+    assert encode("A", "jamo") == encode("A")  # one class per character outside Hangul
+
+
+def test_the_jamo_alphabet_refuses_what_the_charset_does_not_hold() -> None:
+    with pytest.raises(KeyError):
+        encode("똠", "jamo")  # a syllable jamo could spell, but outside KS X 1001
+    with pytest.raises(ValueError, match="unknown alphabet"):
+        tokens("braille")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from templateocr.engines.crnn_input import HEIGHT, STRIDE
+from templateocr.training.charset import encode
 from templateocr.training.fonts import FONTS, Split, fonts_for
 from templateocr.training.render import render_line
 from templateocr.training.samples import SampleStream
@@ -45,7 +46,8 @@ def test_the_stream_draws_only_training_fonts_and_encodable_labels() -> None:
     samples = [s for s in (stream.next() for _ in range(60)) if s is not None]
     assert len(samples) > 40
     assert all(s.font in train for s in samples)
-    assert all(len(s.labels) == len(s.text) for s in samples)
+    assert all(len(encode(s.text)) == len(s.text) for s in samples)
+    assert all(len(encode(s.text, "jamo")) >= len(s.text) for s in samples)
     assert {s.font.style for s in samples} == {f.style for f in train}
 
 

@@ -10,7 +10,9 @@ import torch
 
 from templateocr.engines.crnn import CrnnRecognizer
 from templateocr.engines.crnn_input import HEIGHT
-from templateocr.training.charset import CHARSET
+from templateocr.engines.ctc import greedy_decode
+from templateocr.engines.jamo import join_jamo, split_syllables
+from templateocr.training.charset import CHARSET, tokens
 from templateocr.training.data import collate
 from templateocr.training.export import export_onnx
 from templateocr.training.model import Crnn, ModelConfig
@@ -108,3 +110,50 @@ def test_a_run_starts_again_from_the_shipped_onnx_model(tmp_path: Path) -> None:
     )
     assert load_checkpoint(checkpoint)["step"] == 6
     assert load_checkpoint(checkpoint)["optimizer"] is not None
+
+
+def test_a_jamo_run_starts_from_a_syllable_checkpoint_and_the_engine_reads_its_export(tmp_path: Path) -> None:
+    """A model of the jamo alphabet keeps the convolutions and the LSTM of the checkpoint it
+    starts from and learns a new head; its export says its alphabet, and the engine joins the
+    jamo it reads into syllables."""
+    syllables = train(
+        TrainConfig(
+            run_dir=tmp_path / "syllables", steps=2, batch_size=4, workers=0, threads=1, validation_lines=8
+        ),
+        TINY,
+    )
+    config = TrainConfig(
+        run_dir=tmp_path / "jamo",
+        steps=2,
+        batch_size=4,
+        workers=0,
+        threads=1,
+        validation_lines=8,
+        init_from=syllables,
+    )
+    checkpoint = train(config, ModelConfig(TINY.channels, TINY.hidden, alphabet="jamo"))
+    old, new = load_checkpoint(syllables), load_checkpoint(checkpoint)
+    assert new["config"]["alphabet"] == "jamo" and new["step"] == 2
+    assert new["model"]["head.weight"].shape[0] == len(tokens("jamo")) + 1 < len(CHARSET) + 1
+    # Two steps moved the weights a little from where the syllable model left them.
+    first_conv = "features.0.0.weight"
+    assert torch.allclose(new["model"][first_conv], old["model"][first_conv], atol=0.05)
+
+    onnx_path = export_onnx(checkpoint, tmp_path / "jamo.onnx")
+    recognizer = CrnnRecognizer(onnx_path)
+    assert recognizer.alphabet == "jamo" and recognizer.charset == tokens("jamo")
+    # Log-probabilities that spell 한 (three jamo, blanks between) then A: the engine joins them.
+    charset = recognizer.charset
+    spelled = [charset.index(c) + 1 for c in split_syllables("한") + "A"]
+    frames = np.full((1, 12, len(charset) + 1), -20.0, dtype=np.float32)
+    frames[0, :, 0] = 0.0
+    for t, cls in zip((1, 3, 5, 9), spelled, strict=True):
+        frames[0, t, cls], frames[0, t, 0] = 0.0, -20.0
+    decoded = greedy_decode(frames[0])
+    text = "".join(charset[c - 1] for c in decoded.ids)
+    joined = join_jamo(text, [(f + 0.5) * 4 for f in decoded.frames], decoded.confidences)
+    assert joined[0] == "한A"
+    # Whatever an untrained model reads, no jamo is left over in the text.
+    noise = np.random.default_rng(1).uniform(-1, 1, (HEIGHT, 160)).astype(np.float32)
+    reading = recognizer.recognize([noise])[0]
+    assert set(reading.text) <= set(CHARSET) and len(reading.centers) == len(reading.text)

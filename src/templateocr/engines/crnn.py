@@ -2,7 +2,9 @@
 onnxruntime.
 
 The model is trained by :mod:`templateocr.training` and shipped in ``engines/models/`` with its
-model card; its charset lies in the ONNX file's metadata. Lines are found and cut exactly as in
+model card; its classes (``charset``) and how they spell text (``alphabet``: one class per
+character, or Hangul as jamo, see :mod:`templateocr.engines.jamo`) lie in the ONNX file's
+metadata. Lines are found and cut exactly as in
 training (:mod:`templateocr.engines.lines`, :mod:`templateocr.engines.crnn_input`); every line
 of a crop is read in one batch; each character is placed by the frame it was read at, and the
 line is cut into words at the gaps in the ink.
@@ -21,6 +23,7 @@ from numpy.typing import NDArray
 from templateocr.engines.base import Image, ReadOptions, RecognizedWord
 from templateocr.engines.crnn_input import HEIGHT, STRIDE, line_to_input, pad_lines
 from templateocr.engines.ctc import greedy_decode
+from templateocr.engines.jamo import JAMO_ALPHABET, SYLLABLES, join_jamo
 from templateocr.engines.lines import Box, chosen_pieces, crop_lines, recognized_words, split_words
 from templateocr.exceptions import ConfigurationError
 
@@ -82,6 +85,9 @@ class CrnnRecognizer:
             raise ConfigurationError(f"{model_path} has no charset in its metadata")
         self.charset: str = metadata["charset"]
         self.metadata = dict(metadata)
+        self.alphabet = metadata.get("alphabet", SYLLABLES)
+        if self.alphabet not in (SYLLABLES, JAMO_ALPHABET):
+            raise ConfigurationError(f"{model_path} reads an unknown alphabet {self.alphabet!r}")
 
     def recognize(self, lines: list[NDArray[np.float32]]) -> list[LineReading]:
         """Read model-ready lines (see :func:`~templateocr.engines.crnn_input.line_to_input`)."""
@@ -94,7 +100,10 @@ class CrnnRecognizer:
             decoded = greedy_decode(log_probs[i], width // STRIDE)
             text = "".join(self.charset[c - 1] for c in decoded.ids)
             centers = [(f + 0.5) * STRIDE for f in decoded.frames]
-            readings.append(LineReading(text, centers, decoded.confidences))
+            confidences = decoded.confidences
+            if self.alphabet == JAMO_ALPHABET:
+                text, centers, confidences = join_jamo(text, centers, confidences)
+            readings.append(LineReading(text, centers, confidences))
         return readings
 
 

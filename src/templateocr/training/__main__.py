@@ -6,6 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from templateocr.engines.jamo import JAMO_ALPHABET
+from templateocr.training.charset import ALPHABETS
+
 __all__ = ["main"]
 
 DEFAULT_RUN = Path("runs/recognizer")
@@ -26,6 +29,18 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--workers", type=int, default=1, help="processes rendering lines")
     train.add_argument("--minutes", type=float, default=None, help="stop (and save) after this long")
     train.add_argument("--eval-every", type=int, default=2_000)
+    train.add_argument(
+        "--alphabet",
+        choices=ALPHABETS,
+        default=JAMO_ALPHABET,
+        help="a new run's classes: Hangul as jamo (default) or one class per syllable (the first model)",
+    )
+    train.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="a new run starts from this checkpoint's weights where they fit (another alphabet: a new head)",
+    )
     export = sub.add_parser("export", help="checkpoint -> ONNX")
     export.add_argument("--run", type=Path, default=DEFAULT_RUN)
     export.add_argument("--out", type=Path, default=DEFAULT_MODEL)
@@ -51,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     card.add_argument("--fact", action="append", default=[], help="KEY=VALUE lines for the training section")
     args = parser.parse_args(argv)
     if args.command == "train":
+        from templateocr.training.model import ModelConfig
         from templateocr.training.train import TrainConfig
         from templateocr.training.train import train as run
 
@@ -65,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
                 workers=args.workers,
                 max_minutes=args.minutes,
                 eval_every=args.eval_every,
-            )
+                init_from=args.init_from,
+            ),
+            ModelConfig(alphabet=args.alphabet),
         )
     elif args.command == "card":
         from templateocr.training.card import write_card

@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from templateocr.training.charset import CHARSET, HANGUL
+import onnx
+
+from templateocr.engines.jamo import JAMO, JAMO_ALPHABET, SYLLABLES
+from templateocr.training.charset import CHARSET, HANGUL, tokens
 from templateocr.training.fonts import FONTS, Split
 
 __all__ = ["write_card"]
@@ -48,6 +51,27 @@ def _eval_table(table: dict[str, Any]) -> list[str]:
     return rows
 
 
+_SYMBOLS = "`·※₩℃㈜°±×÷〒→「」『』【】〈〉《》○●□■☆★△▲`"
+
+
+def _classes(model: Path) -> str:
+    """What the model's classes are, from the alphabet in its metadata."""
+    metadata = {p.key: p.value for p in onnx.load(str(model), load_external_data=False).metadata_props}
+    alphabet = metadata.get("alphabet", SYLLABLES)
+    count = len(tokens(alphabet))
+    if alphabet == JAMO_ALPHABET:
+        return (
+            f"CTC over {count} classes + blank: printable ASCII, form symbols ({_SYMBOLS}) and the "
+            f"{len(JAMO)} conjoining jamo (19 lead consonants, 21 vowels, 27 tail consonants) that spell "
+            "every Hangul syllable; the engine joins them back into syllables "
+            f"(`templateocr/engines/jamo.py`). Trained on the {len(HANGUL)} syllables of KS X 1001."
+        )
+    return (
+        f"CTC over {len(CHARSET)} characters + blank: the {len(HANGUL)} Hangul syllables of KS X 1001, "
+        f"printable ASCII and form symbols ({_SYMBOLS})."
+    )
+
+
 def write_card(model: Path, evaluation: Path, out: Path, training: dict[str, str]) -> Path:
     """Write the card for ``model`` from the evaluation JSON and the training facts given."""
     table = json.loads(evaluation.read_text(encoding="utf-8"))
@@ -61,10 +85,8 @@ def write_card(model: Path, evaluation: Path, out: Path, training: dict[str, str
         "",
         "## Model",
         "",
-        f"- CRNN: 5 convolution stages (32 rows down to 1, width / 4), a bidirectional LSTM, CTC over "
-        f"{len(CHARSET)} characters + blank: the {len(HANGUL)} Hangul syllables of KS X 1001, printable "
-        "ASCII and form symbols (`·※₩℃㈜°±×÷〒→「」『』【】〈〉《》○●□■☆★△▲`). "
-        "The charset is in the ONNX metadata.",
+        "- CRNN: 5 convolution stages (32 rows down to 1, width / 4), a bidirectional LSTM, "
+        f"{_classes(model)} The classes and the alphabet are in the ONNX metadata.",
         f"- Input: gray line, 32 pixels high, values in [-1, 1], ink dark. File size {size_mb:.1f} MB.",
         f"- Reading speed: {table['ms_per_line']:.2f} ms per line on one thread (evaluation below).",
         "",

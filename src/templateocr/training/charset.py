@@ -1,14 +1,28 @@
 """The characters the recognizer reads: every Hangul syllable of KS X 1001, printable ASCII and the
-symbols of Korean forms. Index 0 of the model's output is the CTC blank; character ``i`` of
-:data:`CHARSET` is class ``i + 1``.
+symbols of Korean forms; and the model's classes that spell them (its alphabet). Index 0 of the
+model's output is the CTC blank; token ``i`` of :func:`tokens` is class ``i + 1``.
+
+Two alphabets (:mod:`templateocr.engines.jamo`): ``syllables``, one class per character of
+:data:`CHARSET`; ``jamo``, the same but each Hangul syllable spelled as its two or three jamo.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
-__all__ = ["CHARSET", "HANGUL", "decode_labels", "encode", "hangul_ksx1001", "normalize_text"]
+from templateocr.engines.jamo import JAMO, JAMO_ALPHABET, SYLLABLES, join_jamo, split_syllables
+
+__all__ = [
+    "ALPHABETS",
+    "CHARSET",
+    "HANGUL",
+    "decode_labels",
+    "encode",
+    "hangul_ksx1001",
+    "normalize_text",
+    "tokens",
+]
 
 
 def hangul_ksx1001() -> str:
@@ -32,14 +46,25 @@ _ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
 _SYMBOLS = "·※₩℃㈜°±×÷〒→「」『』【】〈〉《》○●□■☆★△▲"
 CHARSET = _ASCII + _SYMBOLS + HANGUL
 """Space first, then the rest of ASCII, the symbols and the Hangul syllables."""
+ALPHABETS = (SYLLABLES, JAMO_ALPHABET)
+
+
+def tokens(alphabet: str = SYLLABLES) -> str:
+    """The classes of a model of ``alphabet``, in order (class ``i + 1`` is token ``i``)."""
+    if alphabet == SYLLABLES:
+        return CHARSET
+    if alphabet == JAMO_ALPHABET:
+        return _ASCII + _SYMBOLS + JAMO
+    raise ValueError(f"unknown alphabet {alphabet!r}; expected one of {', '.join(ALPHABETS)}")
+
 
 _FOLD = {"\u3000": " ", "～": "~", "－": "-", "―": "-", "‐": "-", "–": "-", "—": "-", "’": "'", "‘": "'"}
 _FOLD.update({"“": '"', "”": '"', "ㆍ": "·", "•": "·", "￦": "₩"})
 
 
-@lru_cache(maxsize=1)
-def _index() -> dict[str, int]:
-    return {char: i + 1 for i, char in enumerate(CHARSET)}
+@cache
+def _index(alphabet: str) -> dict[str, int]:
+    return {char: i + 1 for i, char in enumerate(tokens(alphabet))}
 
 
 def normalize_text(text: str) -> str:
@@ -53,12 +78,22 @@ def normalize_text(text: str) -> str:
     return " ".join("".join(out).split())
 
 
-def encode(text: str) -> list[int]:
+def encode(text: str, alphabet: str = SYLLABLES) -> list[int]:
     """Class ids of ``text`` (normalized); raises ``KeyError`` for a character outside the set."""
-    index = _index()
-    return [index[char] for char in normalize_text(text)]
+    index = _index(alphabet)
+    text = normalize_text(text)
+    if alphabet == JAMO_ALPHABET:
+        missing = set(text) - set(CHARSET)
+        if missing:
+            raise KeyError(f"not in the charset: {''.join(sorted(missing))}")
+        text = split_syllables(text)
+    return [index[char] for char in text]
 
 
-def decode_labels(ids: list[int]) -> str:
+def decode_labels(ids: list[int], alphabet: str = SYLLABLES) -> str:
     """The text of class ids (no blanks, no CTC collapsing: that is the decoder's job)."""
-    return "".join(CHARSET[i - 1] for i in ids if i > 0)
+    spelled = "".join(tokens(alphabet)[i - 1] for i in ids if i > 0)
+    if alphabet == JAMO_ALPHABET:
+        count = len(spelled)
+        return join_jamo(spelled, [0.0] * count, [1.0] * count)[0]
+    return spelled

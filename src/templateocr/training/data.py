@@ -6,11 +6,12 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-import numpy as np
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
 from templateocr.engines.crnn_input import STRIDE, pad_lines
+from templateocr.engines.jamo import SYLLABLES
+from templateocr.training.charset import encode
 from templateocr.training.samples import Sample, SampleStream
 
 __all__ = ["Batch", "LineBatches", "collate"]
@@ -21,27 +22,30 @@ _GROUP = 8
 """Batches drawn together and sorted by width."""
 
 
-def collate(samples: list[Sample]) -> Batch:
-    """Images ``(n, 1, 32, w)``, frames per line, concatenated targets and target lengths."""
+def collate(samples: list[Sample], alphabet: str = SYLLABLES) -> Batch:
+    """Images ``(n, 1, 32, w)``, frames per line, concatenated targets (the texts spelled in
+    ``alphabet``) and target lengths."""
     images, widths = pad_lines([s.image for s in samples])
-    targets = [t for s in samples for t in s.labels]
+    labels = [encode(s.text, alphabet) for s in samples]
     return {
         "images": torch.from_numpy(images),
         "frames": torch.from_numpy(widths // STRIDE),
-        "targets": torch.tensor(targets, dtype=torch.long),
-        "target_lengths": torch.tensor([len(s.labels) for s in samples], dtype=torch.long),
+        "targets": torch.tensor([t for label in labels for t in label], dtype=torch.long),
+        "target_lengths": torch.tensor([len(label) for label in labels], dtype=torch.long),
     }
 
 
 class LineBatches(IterableDataset[Batch]):
     """Endless batches; worker ``k`` of a run resumed at ``start`` draws from its own seed."""
 
-    def __init__(self, seed: int, batch_size: int, start: int = 0) -> None:
-        """Batches of ``batch_size`` lines for ``seed``, the stream offset by the resumed step."""
+    def __init__(self, seed: int, batch_size: int, start: int = 0, alphabet: str = SYLLABLES) -> None:
+        """Batches of ``batch_size`` lines for ``seed``, the stream offset by the resumed step,
+        labelled in ``alphabet``."""
         super().__init__()
         self.seed = seed
         self.batch_size = batch_size
         self.start = start
+        self.alphabet = alphabet
 
     def __iter__(self) -> Iterator[Batch]:
         """Groups of batches, each group sorted by line width, then shuffled."""
@@ -57,9 +61,4 @@ class LineBatches(IterableDataset[Batch]):
             batches = [group[i : i + self.batch_size] for i in range(0, len(group), self.batch_size)]
             shuffle.shuffle(batches)
             for batch in batches:
-                yield collate(batch)
-
-
-def frames_ok(batch: Batch) -> bool:
-    """Whether every line has frames enough for its label (CTC needs at least one per char)."""
-    return bool(np.all(batch["frames"].numpy() >= batch["target_lengths"].numpy()))
+                yield collate(batch, self.alphabet)

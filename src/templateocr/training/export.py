@@ -11,7 +11,7 @@ import onnx
 import torch
 
 from templateocr.engines.crnn_input import HEIGHT
-from templateocr.training.charset import CHARSET
+from templateocr.training.charset import tokens
 from templateocr.training.model import Crnn, ModelConfig
 from templateocr.training.train import load_checkpoint
 
@@ -58,7 +58,13 @@ def export_onnx(checkpoint: Path, out: Path, *, extra: dict[str, str] | None = N
         warnings.simplefilter("ignore")
         _export(model, example, out)
     proto = onnx.load(str(out))
-    metadata = {"charset": CHARSET, "step": str(state["step"]), "config": json.dumps(state["config"])}
+    config = model.config
+    metadata = {
+        "charset": tokens(config.alphabet),
+        "alphabet": config.alphabet,
+        "step": str(state["step"]),
+        "config": json.dumps(config.as_dict()),
+    }
     metadata.update(extra or {})
     del proto.metadata_props[:]
     for key, value in metadata.items():

@@ -21,7 +21,7 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-from templateocr.training.charset import CHARSET
+from templateocr.training.charset import tokens
 from templateocr.training.data import LineBatches
 from templateocr.training.model import Crnn, ModelConfig
 
@@ -60,9 +60,9 @@ def model_from_onnx(path: Path) -> tuple[Crnn, int]:
     """The network in ``path`` with identity normalisations (exact in evaluation) and its step."""
     proto = onnx.load(str(path))
     metadata = {p.key: p.value for p in proto.metadata_props}
-    if metadata.get("charset") != CHARSET:
-        raise ValueError(f"{path}: its charset is not this version's; train from scratch instead")
     config = ModelConfig.from_dict(json.loads(metadata["config"]))
+    if metadata.get("charset") != tokens(config.alphabet):
+        raise ValueError(f"{path}: its charset is not this version's; train from scratch instead")
     model = Crnn(config)
     values = _initializers(proto)
     convs = [n for n in proto.graph.node if n.op_type == "Conv"]

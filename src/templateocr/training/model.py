@@ -10,7 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from templateocr.training.charset import CHARSET
+from templateocr.engines.jamo import SYLLABLES
+from templateocr.training.charset import tokens
 
 __all__ = ["Crnn", "ModelConfig"]
 
@@ -18,23 +19,36 @@ __all__ = ["Crnn", "ModelConfig"]
 class ModelConfig:
     """Widths of the network (kept with each checkpoint so a run resumes the same model)."""
 
-    def __init__(self, channels: tuple[int, ...] = (24, 48, 96, 128, 160), hidden: int = 128) -> None:
-        """Channels of the convolution stages and the LSTM's hidden size per direction."""
+    def __init__(
+        self,
+        channels: tuple[int, ...] = (24, 48, 96, 128, 160),
+        hidden: int = 128,
+        alphabet: str = SYLLABLES,
+    ) -> None:
+        """Channels of the convolution stages, the LSTM's hidden size per direction, and the
+        alphabet of its classes (:func:`~templateocr.training.charset.tokens`)."""
         self.channels = tuple(channels)
         self.hidden = hidden
-        self.classes = len(CHARSET) + 1
+        self.alphabet = alphabet
+        self.classes = len(tokens(alphabet)) + 1
 
     def as_dict(self) -> dict[str, object]:
         """For the checkpoint."""
-        return {"channels": list(self.channels), "hidden": self.hidden, "classes": self.classes}
+        return {
+            "channels": list(self.channels),
+            "hidden": self.hidden,
+            "classes": self.classes,
+            "alphabet": self.alphabet,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> ModelConfig:
         """Back from :meth:`as_dict`."""
         channels = data["channels"]
         hidden = data["hidden"]
-        assert isinstance(channels, list) and isinstance(hidden, int)
-        return cls(tuple(int(c) for c in channels), hidden)
+        alphabet = data.get("alphabet", SYLLABLES)  # checkpoints of the first model have none
+        assert isinstance(channels, list) and isinstance(hidden, int) and isinstance(alphabet, str)
+        return cls(tuple(int(c) for c in channels), hidden, alphabet)
 
 
 def _conv(

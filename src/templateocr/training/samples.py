@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from templateocr.engines.crnn_input import MAX_WIDTH
 from templateocr.engines.lines import is_hangul
-from templateocr.training.charset import encode, normalize_text
+from templateocr.training.charset import normalize_text
 from templateocr.training.fonts import Split, Style, TrainFont, covered, fonts_for
 from templateocr.training.render import render_line
 from templateocr.training.texts import TextSampler
@@ -27,10 +27,10 @@ HAND_SHARE = 0.5
 
 @dataclass(frozen=True)
 class Sample:
-    """One line: model input ``(32, width)``, label ids, text, font and kind of text."""
+    """One line: model input ``(32, width)``, its text (labelled in a model's alphabet by
+    :func:`~templateocr.training.data.collate`), font and kind of text."""
 
     image: NDArray[np.float32]
-    labels: list[int]
     text: str
     font: TrainFont
     kind: str
@@ -102,4 +102,4 @@ class SampleStream:
         rendered = render_line(text, font, seed, degrade=degrade, distort=self.distort)
         if rendered is None or rendered.image_width >= MAX_WIDTH:
             return None
-        return Sample(rendered.line, encode(text), text, font, kind)
+        return Sample(rendered.line, text, font, kind)

@@ -44,6 +44,10 @@ class TrainConfig:
     save_every_s: float = 300.0
     max_minutes: float | None = None
     validation_lines: int = 256
+    init_from: Path | None = None
+    """A new run (none in ``run_dir`` yet) starts from this checkpoint's weights where they fit
+    the new model: a model of another alphabet keeps the convolutions and the LSTM and learns
+    its head afresh."""
 
 
 def _lr(step: int, config: TrainConfig, fresh_from: int | None = None) -> float:
@@ -86,17 +90,27 @@ def _save(
     tmp.replace(path)
 
 
-def _validation_set(seed: int, count: int) -> list[Batch]:
+def _validation_set(seed: int, count: int, alphabet: str) -> list[Batch]:
     stream = SampleStream(seed + 99_991)
     samples = [s for s in (stream.next() for _ in range(count * 2)) if s is not None][:count]
     samples.sort(key=lambda s: s.image.shape[1])
-    return [collate(samples[i : i + 32]) for i in range(0, len(samples), 32)]
+    return [collate(samples[i : i + 32], alphabet) for i in range(0, len(samples), 32)]
+
+
+def _warm_start(model: Crnn, checkpoint: Path) -> list[str]:
+    """Copy the weights of ``checkpoint`` that fit ``model``; the names of those that did not."""
+    weights = load_checkpoint(checkpoint)["model"]
+    own = model.state_dict()
+    fitting = {k: v for k, v in weights.items() if k in own and own[k].shape == v.shape}
+    model.load_state_dict(fitting, strict=False)
+    return sorted(k for k in own if k not in fitting)
 
 
 def evaluate_batches(model: Crnn, batches: list[Batch]) -> tuple[float, float]:
     """Exact line match and mean CER of ``model`` on labelled batches."""
     model.eval()
     exact, errors, total = 0, 0.0, 0
+    alphabet = model.config.alphabet
     with torch.no_grad():
         for batch in batches:
             out = model(batch["images"]).numpy()
@@ -104,9 +118,9 @@ def evaluate_batches(model: Crnn, batches: list[Batch]) -> tuple[float, float]:
             targets = batch["targets"].tolist()
             offset = 0
             for i, length in enumerate(lengths):
-                truth = decode_labels(targets[offset : offset + length])
+                truth = decode_labels(targets[offset : offset + length], alphabet)
                 offset += length
-                read = decode_labels(greedy_decode(out[i], int(batch["frames"][i])).ids)
+                read = decode_labels(greedy_decode(out[i], int(batch["frames"][i])).ids, alphabet)
                 exact += read == truth
                 errors += cer(truth, read)
                 total += 1
@@ -128,6 +142,9 @@ def train(config: TrainConfig, model_config: ModelConfig | None = None) -> Path:
         model_config = ModelConfig.from_dict(state["config"])
         step = int(state["step"])
     model = Crnn(model_config)
+    if state is None and config.init_from is not None:
+        fresh = _warm_start(model, config.init_from)
+        print(f"started from {config.init_from}; learnt afresh: {', '.join(fresh) or 'nothing'}", flush=True)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=1e-4)
     if state is not None:
         model.load_state_dict(state["model"])
@@ -139,16 +156,20 @@ def train(config: TrainConfig, model_config: ModelConfig | None = None) -> Path:
             f"resumed {checkpoint} at step {step}" + (" (optimizer afresh)" if fresh_from else ""), flush=True
         )
     params = sum(p.numel() for p in model.parameters())
-    print(f"model: {params / 1e6:.2f} M parameters; training to step {config.steps}", flush=True)
+    print(
+        f"model: {params / 1e6:.2f} M parameters, {model.config.alphabet} alphabet; "
+        f"training to step {config.steps}",
+        flush=True,
+    )
     loader = DataLoader(
-        LineBatches(config.seed, config.batch_size, step),
+        LineBatches(config.seed, config.batch_size, step, model.config.alphabet),
         batch_size=None,
         num_workers=config.workers,
         prefetch_factor=4 if config.workers else None,
         persistent_workers=False,
         worker_init_fn=_quiet_worker,
     )
-    validation = _validation_set(config.seed, config.validation_lines)
+    validation = _validation_set(config.seed, config.validation_lines, model.config.alphabet)
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
     stop = {"now": False}
 
