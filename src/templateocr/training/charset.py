@@ -47,8 +47,10 @@ _SYMBOLS = "·※₩℃㈜°±×÷〒→「」『』【】〈〉《》○●□�
 CHARSET = _ASCII + _SYMBOLS + HANGUL
 """Space first, then the rest of ASCII, the symbols and the Hangul syllables."""
 ALPHABETS = (SYLLABLES, JAMO_ALPHABET)
+_CHARS = frozenset(CHARSET)
 
 
+@cache
 def tokens(alphabet: str = SYLLABLES) -> str:
     """The classes of a model of ``alphabet``, in order (class ``i + 1`` is token ``i``)."""
     if alphabet == SYLLABLES:
@@ -83,7 +85,7 @@ def encode(text: str, alphabet: str = SYLLABLES) -> list[int]:
     index = _index(alphabet)
     text = normalize_text(text)
     if alphabet == JAMO_ALPHABET:
-        missing = set(text) - set(CHARSET)
+        missing = set(text) - _CHARS
         if missing:
             raise KeyError(f"not in the charset: {''.join(sorted(missing))}")
         text = split_syllables(text)
