@@ -8,6 +8,7 @@ whether it read exactly, and fits one isotonic table per route
 
     python bench/calibrate.py                     # ~6 minutes on 2 cores (3 seeds)
     python bench/calibrate.py --refit             # again from the kept readings, in a second
+    python bench/calibrate.py --langs ko          # refit Korean's routes only (~1.5 minutes)
     python bench/accuracy.py                      # "exact at conf >= 0.9 %"
 """
 
@@ -24,7 +25,8 @@ if __package__ in (None, ""):
 from bench.accuracy import parse_args, run_benchmark
 from templateocr.engines.base import ReadOptions
 from templateocr.engines.registry import route
-from templateocr.pipeline.calibration import TABLE_FILE, field_key, fit
+from templateocr.engines.system import LANGS
+from templateocr.pipeline.calibration import TABLE_FILE, Calibration, field_key, fit
 
 READINGS = Path(__file__).resolve().parent / "results" / "calibration-readings.json"
 
@@ -41,6 +43,18 @@ def _routes() -> dict[str, str]:
     return routes
 
 
+def _keep_others(calibration: Calibration, previous: Path, langs: list[str]) -> Calibration:
+    """``calibration`` with the tables of the languages not in ``langs`` taken from ``previous``."""
+    if not previous.is_file():
+        return calibration
+    kept = Calibration.from_json(json.loads(previous.read_text(encoding="utf-8")))
+    others = {key for key in kept.tables if key.split("/")[0] not in langs}
+    return Calibration(
+        tables={**{k: kept.tables[k] for k in others}, **calibration.tables},
+        engines={**{k: v for k, v in kept.engines.items() if k in others}, **calibration.engines},
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1001, 1002, 1003])
@@ -50,13 +64,22 @@ def main(argv: list[str] | None = None) -> int:
         "--readings", type=Path, default=READINGS, help="where the readings are kept (JSON), to refit from"
     )
     parser.add_argument("--refit", action="store_true", help="fit on the kept readings; read no pages")
+    parser.add_argument(
+        "--langs",
+        nargs="+",
+        choices=LANGS,
+        default=list(LANGS),
+        help="refit these languages' routes (after a change to their engines); the others keep their "
+        "tables in --out",
+    )
     args = parser.parse_args(argv)
     readings: list[tuple[str, float, bool]] = []
     if args.refit:
         readings = [(key, raw, exact) for key, raw, exact in json.loads(args.readings.read_text())]
     else:
         for seed in args.seeds:
-            bench = parse_args(["--seed", str(seed), "--pages-per-template", str(args.pages_per_template)])
+            pages = ["--pages-per-template", str(args.pages_per_template)]
+            bench = parse_args(["--seed", str(seed), *pages, "--langs", *args.langs])
             report = run_benchmark(bench)
             for record in report["records"]:
                 for key, exact, _, raw in record["score"]["readings"]:
@@ -64,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"seed {seed}: {len(readings)} readings so far", file=sys.stderr)
         args.readings.parent.mkdir(parents=True, exist_ok=True)
         args.readings.write_text(json.dumps(readings) + "\n", encoding="utf-8")
-    calibration = fit(readings, _routes())
+    readings = [r for r in readings if r[0].split("/")[0] in args.langs]
+    calibration = _keep_others(fit(readings, _routes()), args.out, args.langs)
     args.out.write_text(json.dumps(calibration.to_json(), indent=1) + "\n", encoding="utf-8")
     for key, table in sorted(calibration.tables.items()):
         print(f"{key}: {table.readings} readings, {len(table.xs)} steps, top {table.ys[-1]:.3f}")
