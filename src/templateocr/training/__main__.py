@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from templateocr.engines.jamo import JAMO_ALPHABET
+from templateocr.engines.jamo import SYLLABLES
 from templateocr.training.charset import ALPHABETS
 
 __all__ = ["main"]
@@ -32,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument(
         "--alphabet",
         choices=ALPHABETS,
-        default=JAMO_ALPHABET,
-        help="a new run's classes: Hangul as jamo (default) or one class per syllable (the first model)",
+        default=SYLLABLES,
+        help="a new run's classes: one class per character (the shipped model) or Hangul as jamo",
     )
     train.add_argument(
         "--init-from",
