@@ -8,13 +8,14 @@ from pathlib import Path
 
 import torch
 
+from templateocr.engines.crnn import MODEL_PATH
 from templateocr.training.card import write_card
 from templateocr.training.charset import tokens
 from templateocr.training.export import export_onnx
 from templateocr.training.fonts import FONTS
 from templateocr.training.model import Crnn, ModelConfig
 
-MODEL = Path(__file__).resolve().parents[2] / "src/templateocr/engines/models/ko_latin_crnn.onnx"
+MODEL = MODEL_PATH
 
 
 def test_the_card_holds_the_model_fonts_facts_and_evaluation(tmp_path: Path) -> None:

@@ -3,12 +3,11 @@ shipped model measured through onnxruntime, and the engines compared on the same
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from templateocr.engines.base import ReadOptions, RecognizedWord
+from templateocr.engines.crnn import MODEL_PATH
 from templateocr.training.evaluate import (
     SETS,
     _fonts,
@@ -20,7 +19,7 @@ from templateocr.training.evaluate import (
 )
 from templateocr.training.fonts import Split, Style
 
-MODEL = Path(__file__).resolve().parents[2] / "src/templateocr/engines/models/ko_latin_crnn.onnx"
+MODEL = MODEL_PATH
 
 
 def test_each_set_draws_only_its_split_and_style() -> None:
