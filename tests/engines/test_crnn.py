@@ -9,10 +9,12 @@ import pytest
 from engine_crops import joined, render
 
 from templateocr.engines.base import ReadOptions, read_many
-from templateocr.engines.crnn import MODEL_PATH, CrnnEngine, CrnnRecognizer
+from templateocr.engines.crnn import CrnnEngine
+from templateocr.engines.crnn_model import MODEL_PATH, MODEL_PATHS, CrnnRecognizer
+from templateocr.engines.jamo import JAMO_ALPHABET, SYLLABLES
 from templateocr.exceptions import ConfigurationError
 from templateocr.text_metrics import cer
-from templateocr.training.charset import CHARSET
+from templateocr.training.charset import CHARSET, tokens
 from templateocr.training.fonts import Split, Style, fonts_for
 from templateocr.training.render import render_line
 from templateocr.training.samples import pick_font
@@ -39,11 +41,15 @@ def _crops(kind: str, count: int, seed: int) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def test_the_shipped_model_is_ours_and_small() -> None:
+def test_the_shipped_models_are_ours_and_small() -> None:
     recognizer = CrnnRecognizer()
-    assert recognizer.charset == CHARSET
+    assert recognizer.charset == CHARSET and recognizer.alphabet == SYLLABLES
     assert int(recognizer.metadata["step"]) > 0
-    assert MODEL_PATH.stat().st_size <= 20 * 1024 * 1024
+    jamo = CrnnRecognizer(MODEL_PATHS[1])
+    assert jamo.charset == tokens(JAMO_ALPHABET) and jamo.alphabet == JAMO_ALPHABET
+    assert int(jamo.metadata["step"]) > 0
+    assert MODEL_PATH in MODEL_PATHS
+    assert sum(path.stat().st_size for path in MODEL_PATHS) <= 20 * 1024 * 1024
 
 
 @pytest.mark.parametrize(("kind", "max_cer"), [("date", 0.1), ("ko_name", 0.2)])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from templateocr.engines.crnn import MODEL_PATH
+from templateocr.engines.crnn_model import MODEL_PATH
 from templateocr.training.card import write_card
 from templateocr.training.charset import tokens
 from templateocr.training.export import export_onnx
@@ -64,3 +64,17 @@ def test_a_jamo_model_is_described_as_spelling_syllables_in_jamo(tmp_path: Path)
     evaluation.write_text(json.dumps({"model": "jamo.onnx", "step": "7", "ms_per_line": 1.0, "rows": []}))
     card = write_card(onnx_path, evaluation, tmp_path / "CARD.md", {}).read_text()
     assert f"CTC over {len(tokens('jamo'))} classes + blank" in card and "67 conjoining jamo" in card
+    assert "## In the server" not in card
+
+
+def test_the_card_of_a_shipped_model_evaluates_the_pair_too(tmp_path: Path) -> None:
+    row = {"set": "latin handwriting", "fonts": "held-out", "condition": "degraded", "lines": 4}
+    alone, together = tmp_path / "alone.json", tmp_path / "together.json"
+    alone.write_text(json.dumps({"model": MODEL.name, "step": "5", "ms_per_line": 3.0, "rows": []}))
+    pair = {"model": "a.onnx (x1) + b.onnx (x1.5)", "step": "5 + 6", "ms_per_line": 6.5}
+    together.write_text(json.dumps({**pair, "rows": [{**row, "exact": 0.25, "cer": 0.5}]}))
+    card = write_card(MODEL, alone, tmp_path / "CARD.md", {}, reader=together).read_text()
+    assert "together with the other shipped model" in card
+    section = card[card.index("## In the server") :]
+    assert "a.onnx (x1) + b.onnx (x1.5), steps 5 + 6, 6.50 ms per line" in section
+    assert "| latin handwriting | held-out | degraded | 4 | 25.0% | 50.00% |" in section

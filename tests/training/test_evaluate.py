@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 
 from templateocr.engines.base import ReadOptions, RecognizedWord
-from templateocr.engines.crnn import MODEL_PATH
+from templateocr.engines.crnn_model import MODEL_PATH
 from templateocr.training.evaluate import (
     SETS,
     _fonts,
-    _lines,
     compare_engines,
     evaluate_model,
     print_comparison,
     print_table,
+    sample_lines,
 )
 from templateocr.training.fonts import Split, Style
 
@@ -35,9 +35,9 @@ def test_each_set_draws_only_its_split_and_style() -> None:
 
 def test_the_same_seed_draws_the_same_lines() -> None:
     spec = SETS[0]
-    first = _lines(spec, Split.HELD_OUT, True, 4, seed=11)
-    again = _lines(spec, Split.HELD_OUT, True, 4, seed=11)
-    other = _lines(spec, Split.HELD_OUT, True, 4, seed=12)
+    first = sample_lines(spec, Split.HELD_OUT, True, 4, seed=11)
+    again = sample_lines(spec, Split.HELD_OUT, True, 4, seed=11)
+    other = sample_lines(spec, Split.HELD_OUT, True, 4, seed=12)
     assert [t for t, _ in first] == [t for t, _ in again]
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(first, again, strict=True))
     assert [t for t, _ in first] != [t for t, _ in other]
@@ -46,11 +46,11 @@ def test_the_same_seed_draws_the_same_lines() -> None:
 def test_the_shipped_model_is_measured_on_every_set_split_and_condition(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    table = evaluate_model(MODEL, lines=6)
+    table = evaluate_model([(MODEL, 1.0)], lines=6)
     cells = {(r["set"], r["fonts"], r["condition"]) for r in table["rows"]}
     assert len(cells) == len(SETS) * 2 * 2 == len(table["rows"])
     assert all(r["lines"] == 6 and 0 <= r["exact"] <= 1 and r["cer"] >= 0 for r in table["rows"])
-    assert table["ms_per_line"] > 0
+    assert table["ms_per_line"] > 0 and table["model"] == MODEL.name
     rows = {(r["set"], r["fonts"], r["condition"]): r for r in table["rows"]}
     # Clean printed lines of fonts it never saw: the model reads most characters.
     assert rows[("korean printed", "held-out", "clean")]["cer"] < 0.15

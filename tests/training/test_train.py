@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from templateocr.engines.crnn import CrnnRecognizer
 from templateocr.engines.crnn_input import HEIGHT
+from templateocr.engines.crnn_model import CrnnRecognizer
 from templateocr.engines.ctc import greedy_decode
 from templateocr.engines.jamo import join_jamo, split_syllables
 from templateocr.training.charset import CHARSET, tokens

@@ -1,38 +1,29 @@
-"""templateocr's own line recognizer (Korean and Latin, printed and handwriting-style), run with
-onnxruntime.
+"""templateocr's own line reader (Korean and Latin, printed and handwriting-style) as an OCR
+engine.
 
-The model is trained by :mod:`templateocr.training` and shipped in ``engines/models/`` with its
-model card; its classes (``charset``) and how they spell text (``alphabet``: one class per
-character, or Hangul as jamo, see :mod:`templateocr.engines.jamo`) lie in the ONNX file's
-metadata. Lines are found and cut exactly as in
-training (:mod:`templateocr.engines.lines`, :mod:`templateocr.engines.crnn_input`); every line
-of a crop is read in one batch; each character is placed by the frame it was read at, and the
-line is cut into words at the gaps in the ink.
+The models are trained by :mod:`templateocr.training` and shipped in ``engines/models/`` with
+their model cards (:mod:`templateocr.engines.crnn_model`); the server reads with all of them
+(:mod:`templateocr.engines.crnn_ensemble`). Lines are found and cut exactly as in training
+(:mod:`templateocr.engines.lines`, :mod:`templateocr.engines.crnn_input`); every line of a crop
+is read in one batch; each character is placed by the frame it was read at, and the line is cut
+into words at the gaps in the ink.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 from templateocr.engines.base import Image, ReadOptions, RecognizedWord
-from templateocr.engines.crnn_input import HEIGHT, STRIDE, line_to_input, pad_lines
-from templateocr.engines.ctc import greedy_decode
-from templateocr.engines.jamo import JAMO_ALPHABET, SYLLABLES, join_jamo
+from templateocr.engines.crnn_ensemble import open_recognizer
+from templateocr.engines.crnn_input import HEIGHT, line_to_input
+from templateocr.engines.crnn_model import SHIPPED_MODELS, LineReading
 from templateocr.engines.lines import Box, chosen_pieces, crop_lines, recognized_words, split_words
-from templateocr.exceptions import ConfigurationError
 
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-
-__all__ = ["MODEL_PATH", "CrnnEngine", "CrnnRecognizer", "LineReading"]
-
-MODEL_PATH = Path(__file__).resolve().parent / "models" / "ko_latin_crnn.onnx"
-"""The shipped model."""
+__all__ = ["CrnnEngine"]
 
 LINE_PAD_X = 0.25
 LINE_PAD_Y = 0.12
@@ -52,69 +43,14 @@ Measured on 73 rendered Korean lines with spaces (addresses, companies, names; N
 Serif, 20-32 px): spaces right on 45 lines halfway, 66 at 0.0-0.05, 65 at 0.10, 61 at 0.30."""
 
 
-@dataclass(frozen=True)
-class LineReading:
-    """A line's text, each character's x in input columns, and each character's confidence."""
-
-    text: str
-    centers: list[float]
-    confidences: list[float]
-
-    @property
-    def score(self) -> float:
-        """The mean confidence (0 for an empty line)."""
-        return float(np.mean(self.confidences)) if self.confidences else 0.0
-
-
-class CrnnRecognizer:
-    """The ONNX model: model-ready lines in, texts out."""
-
-    def __init__(self, model_path: Path = MODEL_PATH, threads: int = 1) -> None:
-        """Load the model once; ``ConfigurationError`` when it is missing or not ours."""
-        import onnxruntime as ort
-
-        if not model_path.is_file():
-            raise ConfigurationError(f"recognizer model {model_path} is missing; reinstall templateocr")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
-        metadata = self._session.get_modelmeta().custom_metadata_map
-        if "charset" not in metadata:
-            raise ConfigurationError(f"{model_path} has no charset in its metadata")
-        self.charset: str = metadata["charset"]
-        self.metadata = dict(metadata)
-        self.alphabet = metadata.get("alphabet", SYLLABLES)
-        if self.alphabet not in (SYLLABLES, JAMO_ALPHABET):
-            raise ConfigurationError(f"{model_path} reads an unknown alphabet {self.alphabet!r}")
-
-    def recognize(self, lines: list[NDArray[np.float32]]) -> list[LineReading]:
-        """Read model-ready lines (see :func:`~templateocr.engines.crnn_input.line_to_input`)."""
-        if not lines:
-            return []
-        batch, widths = pad_lines(lines)
-        (log_probs,) = self._session.run(None, {"images": batch})
-        readings = []
-        for i, width in enumerate(widths.tolist()):
-            decoded = greedy_decode(log_probs[i], width // STRIDE)
-            text = "".join(self.charset[c - 1] for c in decoded.ids)
-            centers = [(f + 0.5) * STRIDE for f in decoded.frames]
-            confidences = decoded.confidences
-            if self.alphabet == JAMO_ALPHABET:
-                text, centers, confidences = join_jamo(text, centers, confidences)
-            readings.append(LineReading(text, centers, confidences))
-        return readings
-
-
 class CrnnEngine:
     """Reads field crops with templateocr's own recognizer."""
 
     name = "crnn"
 
-    def __init__(self, model_path: Path = MODEL_PATH, threads: int = 1) -> None:
-        """Load the model once."""
-        self.recognizer = CrnnRecognizer(model_path, threads)
+    def __init__(self, models: Sequence[tuple[Path, float]] = SHIPPED_MODELS, threads: int = 1) -> None:
+        """Load the models (paths with their weights; one, or several read together) once."""
+        self.recognizer = open_recognizer(models, threads)
 
     def read(self, image: Image, options: ReadOptions) -> list[RecognizedWord]:
         """Read the words of a crop; ``[]`` when it holds no text."""

@@ -13,6 +13,9 @@ __all__ = ["main"]
 
 DEFAULT_RUN = Path("runs/recognizer")
 DEFAULT_MODEL = Path("src/templateocr/engines/models/ko_latin_crnn.onnx")
+DEFAULT_MODELS = [(DEFAULT_MODEL, 1.0), (DEFAULT_MODEL.with_name("ko_latin_jamo.onnx"), 1.5)]
+"""The models the server reads with, together, and their weights (``engines/crnn_model.py``'s
+``SHIPPED_MODELS``, here as paths in the checkout)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--run", type=Path, default=DEFAULT_RUN)
     export.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     evaluate = sub.add_parser("evaluate", help="held-out and training fonts, printed and handwriting-style")
-    evaluate.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    evaluate.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        default=None,
+        help="a model to read with; repeat it to read with several together (default: the shipped pair)",
+    )
+    evaluate.add_argument(
+        "--weight",
+        type=float,
+        action="append",
+        default=None,
+        help="each --model's weight where readings differ, in order (default 1 each)",
+    )
     evaluate.add_argument("--lines", type=int, default=200, help="lines per set")
     evaluate.add_argument("--json", type=Path, default=None, help="also write the table as JSON")
     evaluate.add_argument(
@@ -64,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     card.add_argument("--evaluation", type=Path, required=True)
     card.add_argument("--out", type=Path, default=DEFAULT_MODEL.with_name("MODEL_CARD.md"))
     card.add_argument("--fact", action="append", default=[], help="KEY=VALUE lines for the training section")
+    card.add_argument(
+        "--reader-evaluation",
+        type=Path,
+        default=None,
+        help="evaluation JSON of the shipped models read together (evaluate without --model)",
+    )
     args = parser.parse_args(argv)
     if args.command == "train":
         from templateocr.training.model import ModelConfig
@@ -89,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         from templateocr.training.card import write_card
 
         facts = dict(fact.split("=", 1) for fact in args.fact)
-        print(write_card(args.model, args.evaluation, args.out, facts))
+        print(write_card(args.model, args.evaluation, args.out, facts, args.reader_evaluation))
     elif args.command == "from-onnx":
         from templateocr.training.from_onnx import checkpoint_from_onnx
 
@@ -110,7 +132,14 @@ def main(argv: list[str] | None = None) -> int:
             print_table,
         )
 
-        table = evaluate_model(args.model, args.lines)
+        if args.model is None:
+            models = DEFAULT_MODELS
+        else:
+            weights = args.weight or [1.0] * len(args.model)
+            if len(weights) != len(args.model):
+                parser.error("give one --weight per --model, or none")
+            models = list(zip(args.model, weights, strict=True))
+        table = evaluate_model(models, args.lines)
         print_table(table)
         if args.compare:
             from templateocr.engines.crnn import CrnnEngine
@@ -119,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             engines = EngineSet()
             table["comparison"] = compare_engines(
                 {
-                    "crnn (ours)": (CrnnEngine(args.model), "ko"),
+                    "crnn (ours)": (CrnnEngine(models), "ko"),
                     "tesseract-kor+rapid": (engines.engine("korean-tesseract"), "ko"),
                     "rapid (PP-OCRv6)": (engines.engine("rapid"), "en"),
                 },

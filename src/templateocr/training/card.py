@@ -72,8 +72,27 @@ def _classes(model: Path) -> str:
     )
 
 
-def write_card(model: Path, evaluation: Path, out: Path, training: dict[str, str]) -> Path:
-    """Write the card for ``model`` from the evaluation JSON and the training facts given."""
+def _reader_section(reader: dict[str, Any]) -> list[str]:
+    """The evaluation of the models as the server reads with them, together."""
+    return [
+        "## In the server",
+        "",
+        "The server reads every line with each shipped model and, where their readings differ, keeps the "
+        "one the models together find likeliest (each reading's CTC likelihood under each model, weighted; "
+        "`templateocr/engines/crnn_ensemble.py`). The same evaluation for that reader "
+        f"({reader['model']}, steps {reader['step']}, "
+        f"{reader['ms_per_line']:.2f} ms per line on one thread):",
+        "",
+        *_eval_table(reader),
+        "",
+    ]
+
+
+def write_card(
+    model: Path, evaluation: Path, out: Path, training: dict[str, str], reader: Path | None = None
+) -> Path:
+    """Write the card for ``model`` from its evaluation JSON and the training facts given; with
+    ``reader``, the evaluation JSON of the shipped models read together, too."""
     table = json.loads(evaluation.read_text(encoding="utf-8"))
     held_out = sum(1 for f in FONTS if f.split is Split.HELD_OUT)
     size_mb = model.stat().st_size / 1e6
@@ -81,7 +100,8 @@ def write_card(model: Path, evaluation: Path, out: Path, training: dict[str, str
         f"# {model.name}: templateocr's own line recognizer",
         "",
         "Reads one text line (Korean and Latin, printed and handwriting-style) cut out of a field crop.",
-        "Used by the server's `crnn` engine (`templateocr/engines/crnn.py`) through onnxruntime.",
+        "Used by the server's `crnn` engine (`templateocr/engines/crnn.py`) through onnxruntime"
+        + (", together with the other shipped model (see In the server)." if reader else "."),
         "",
         "## Model",
         "",
@@ -121,5 +141,7 @@ def write_card(model: Path, evaluation: Path, out: Path, training: dict[str, str
         *_eval_table(table),
         "",
     ]
+    if reader is not None:
+        lines += _reader_section(json.loads(reader.read_text(encoding="utf-8")))
     out.write_text("\n".join(lines), encoding="utf-8")
     return out

@@ -1,6 +1,7 @@
 """The recognizer measured the way the issue asks: exact line match and character error rate on
 fonts it never saw in training (and, for comparison, on its training fonts), printed and
-handwriting-style apart, clean and degraded; the ONNX model as shipped, through onnxruntime.
+handwriting-style apart, clean and degraded; the ONNX models as the server reads with them (one
+model, or several together, see :mod:`templateocr.engines.crnn_ensemble`), through onnxruntime.
 
 Every set is drawn from a fixed seed, so two models are compared on the same lines.
 """
@@ -8,11 +9,13 @@ Every set is drawn from a fixed seed, so two models are compared on the same lin
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from templateocr.engines.crnn import CrnnRecognizer
+from templateocr.engines.crnn_ensemble import RecognizerEnsemble
+from templateocr.engines.crnn_model import CrnnRecognizer
 from templateocr.text_metrics import cer
 from templateocr.training.charset import normalize_text
 from templateocr.training.fonts import Split, Style, TrainFont, fonts_for
@@ -20,7 +23,15 @@ from templateocr.training.render import render_line
 from templateocr.training.samples import pick_font
 from templateocr.training.texts import TextSampler
 
-__all__ = ["SETS", "EvalSet", "compare_engines", "evaluate_model", "print_comparison", "print_table"]
+__all__ = [
+    "SETS",
+    "EvalSet",
+    "compare_engines",
+    "evaluate_model",
+    "print_comparison",
+    "print_table",
+    "sample_lines",
+]
 
 
 @dataclass(frozen=True)
@@ -53,9 +64,11 @@ def _fonts(split: Split, spec: EvalSet) -> list[TrainFont]:
     return fonts_for(split, spec.style, hangul=spec.hangul_fonts)
 
 
-def _lines(
+def sample_lines(
     spec: EvalSet, split: Split, degrade: bool, count: int, seed: int, *, crops: bool = False
 ) -> list[tuple[str, Any]]:
+    """``count`` texts of ``spec`` drawn from ``seed`` and rendered with its fonts of ``split``:
+    model-ready lines, or with ``crops`` the field-like crops they were cut out of."""
     texts = TextSampler(seed)
     fonts = _fonts(split, spec)
     import random
@@ -75,15 +88,19 @@ def _lines(
     return out
 
 
-def evaluate_model(model: Path, lines: int = 200, seed: int = 20261124) -> dict[str, Any]:
-    """Exact match and CER per set, split and condition, with the model's speed per line."""
-    recognizer = CrnnRecognizer(model, threads=1)
+def evaluate_model(
+    models: Sequence[tuple[Path, float]], lines: int = 200, seed: int = 20261124
+) -> dict[str, Any]:
+    """Exact match and CER per set, split and condition of the models (paths with their
+    weights) read together, or of one model, with the reader's speed per line."""
+    members = [CrnnRecognizer(path, threads=1) for path, _ in models]
+    recognizer = RecognizerEnsemble(members, [weight for _, weight in models])
     rows: list[dict[str, Any]] = []
     elapsed, read_count = 0.0, 0
     for spec in SETS:
         for split in (Split.HELD_OUT, Split.TRAIN):
             for degrade in (False, True):
-                sample = _lines(spec, split, degrade, lines, seed + len(rows))
+                sample = sample_lines(spec, split, degrade, lines, seed + len(rows))
                 exact, errors = 0, 0.0
                 for text, line in sample:
                     started = time.perf_counter()
@@ -103,8 +120,10 @@ def evaluate_model(model: Path, lines: int = 200, seed: int = 20261124) -> dict[
                     }
                 )
     return {
-        "model": model.name,
-        "step": recognizer.metadata.get("step"),
+        "model": " + ".join(
+            f"{path.name} (x{weight:g})" if len(models) > 1 else path.name for path, weight in models
+        ),
+        "step": " + ".join(str(member.metadata.get("step")) for member in members),
         "ms_per_line": 1000 * elapsed / max(1, read_count),
         "rows": rows,
     }
@@ -131,7 +150,7 @@ def compare_engines(engines: dict[str, Any], lines: int = 100, seed: int = 20261
 
     rows: list[dict[str, Any]] = []
     for index, spec in enumerate(SETS):
-        sample = _lines(spec, Split.HELD_OUT, True, lines, seed + index, crops=True)
+        sample = sample_lines(spec, Split.HELD_OUT, True, lines, seed + index, crops=True)
         numeric = spec.kinds == _DIGITS
         for name, (engine, _lang) in engines.items():
             exact = loose = 0
