@@ -6,7 +6,8 @@ Each model reads the line (greedy CTC); every distinct reading is then scored un
 and the reading with the highest weighted sum wins: a product of the models' opinions, not a
 vote of their first guesses. The two shipped models err differently (one class per syllable knows whole
 syllables; jamo knows the strokes of rare ones and reads Latin hands better), so the pair reads
-more lines right than either (the evaluation in ``engines/models/MODEL_CARD.md``). A reading
+more lines right than either (the evaluation in ``engines/models/MODEL_CARD_JAMO.md``, "In the
+server"). A reading
 that a model cannot write (a syllable outside KS X 1001 from the jamo model) scores ``-inf``
 under it and loses to any reading every model can write.
 """

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from templateocr.engines.crnn_model import SHIPPED_MODELS
 from templateocr.engines.jamo import SYLLABLES
 from templateocr.training.charset import ALPHABETS
 
@@ -13,9 +14,9 @@ __all__ = ["main"]
 
 DEFAULT_RUN = Path("runs/recognizer")
 DEFAULT_MODEL = Path("src/templateocr/engines/models/ko_latin_crnn.onnx")
-DEFAULT_MODELS = [(DEFAULT_MODEL, 1.0), (DEFAULT_MODEL.with_name("ko_latin_jamo.onnx"), 1.5)]
-"""The models the server reads with, together, and their weights (``engines/crnn_model.py``'s
-``SHIPPED_MODELS``, here as paths in the checkout)."""
+DEFAULT_MODELS = [(DEFAULT_MODEL.with_name(path.name), weight) for path, weight in SHIPPED_MODELS]
+"""The models the server reads with, together, and their weights (``SHIPPED_MODELS``, here as
+paths in the checkout)."""
 
 
 def main(argv: list[str] | None = None) -> int:
