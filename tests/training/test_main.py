@@ -36,3 +36,13 @@ def test_a_weight_for_each_model_or_none(capsys: pytest.CaptureFixture[str]) -> 
         main(["evaluate", "--model", str(MODEL_PATH), "--weight", "1", "--weight", "2"])
     assert stopped.value.code == 2
     assert "one --weight per --model" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("flag", "distort"), [([], False), (["--distort"], True)])
+def test_train_passes_distort_on(monkeypatch: pytest.MonkeyPatch, flag: list[str], distort: bool) -> None:
+    from templateocr.training import train as training
+
+    seen = []
+    monkeypatch.setattr(training, "train", lambda config, model_config=None: seen.append(config))
+    assert main(["train", "--run", "somewhere", "--steps", "1", *flag]) == 0
+    assert [config.distort for config in seen] == [distort]

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from templateocr.engines.crnn_input import HEIGHT
+from templateocr.engines.crnn_input import HEIGHT, STRIDE
 from templateocr.engines.crnn_model import CrnnRecognizer
 from templateocr.engines.ctc import greedy_decode
 from templateocr.engines.jamo import join_jamo, split_syllables
 from templateocr.training.charset import CHARSET, tokens
-from templateocr.training.data import collate
+from templateocr.training.data import LineBatches, collate
 from templateocr.training.export import export_onnx
 from templateocr.training.model import Crnn, ModelConfig
 from templateocr.training.samples import SampleStream
@@ -45,6 +45,25 @@ def test_the_network_learns_a_batch() -> None:
         optimizer.step()
         losses.append(float(loss.detach()))
     assert np.mean(losses[-5:]) < 0.5 * np.mean(losses[:5])
+
+
+def test_distorted_batches_hold_the_same_texts_some_lines_bent() -> None:
+    """``--distort`` reaches the lines: the same seed draws the same texts (a group of 8
+    batches, sorted by width, so perhaps in another order), some of their images bent."""
+
+    def group(distort: bool) -> dict[tuple[int, ...], bytes]:
+        batches = iter(LineBatches(5, 2, distort=distort))
+        lines = {}
+        for _ in range(8):
+            batch = next(batches)
+            targets = batch["targets"].split(batch["target_lengths"].tolist())
+            for image, frames, label in zip(batch["images"], batch["frames"], targets, strict=True):
+                lines[tuple(label.tolist())] = image[..., : int(frames) * STRIDE].numpy().tobytes()
+        return lines
+
+    plain, bent = group(False), group(True)
+    assert plain.keys() == bent.keys()
+    assert 1 <= sum(plain[text] != bent[text] for text in plain) < len(plain)
 
 
 def test_train_checkpoints_resumes_and_exports(tmp_path: Path) -> None:

@@ -34,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--minutes", type=float, default=None, help="stop (and save) after this long")
     train.add_argument("--eval-every", type=int, default=2_000)
     train.add_argument(
+        "--distort",
+        action="store_true",
+        help="bend the strokes of most handwriting-style lines (each font drawn as many hands)",
+    )
+    train.add_argument(
         "--alphabet",
         choices=ALPHABETS,
         default=SYLLABLES,
@@ -105,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 max_minutes=args.minutes,
                 eval_every=args.eval_every,
                 init_from=args.init_from,
+                distort=args.distort,
             ),
             ModelConfig(alphabet=args.alphabet),
         )

@@ -38,21 +38,25 @@ def collate(samples: list[Sample], alphabet: str = SYLLABLES) -> Batch:
 class LineBatches(IterableDataset[Batch]):
     """Endless batches; worker ``k`` of a run resumed at ``start`` draws from its own seed."""
 
-    def __init__(self, seed: int, batch_size: int, start: int = 0, alphabet: str = SYLLABLES) -> None:
+    def __init__(
+        self, seed: int, batch_size: int, start: int = 0, alphabet: str = SYLLABLES, *, distort: bool = False
+    ) -> None:
         """Batches of ``batch_size`` lines for ``seed``, the stream offset by the resumed step,
-        labelled in ``alphabet``."""
+        labelled in ``alphabet``; ``distort``: bend some lines (see
+        :class:`~templateocr.training.samples.SampleStream`)."""
         super().__init__()
         self.seed = seed
         self.batch_size = batch_size
         self.start = start
         self.alphabet = alphabet
+        self.distort = distort
 
     def __iter__(self) -> Iterator[Batch]:
         """Groups of batches, each group sorted by line width, then shuffled."""
         info = get_worker_info()
         worker = info.id if info is not None else 0
         stream_seed = (self.seed * 1_000_003 + self.start * 101 + worker) % (2**31)
-        lines = iter(SampleStream(stream_seed))
+        lines = iter(SampleStream(stream_seed, distort=self.distort))
         shuffle = random.Random(stream_seed)
         while True:
             group = sorted(

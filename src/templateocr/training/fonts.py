@@ -234,11 +234,14 @@ FONTS: tuple[TrainFont, ...] = (
     _npm("cute-font", H, T, scale=1.2),
     _npm("dongle", H, T, scale=1.35),
     _npm("east-sea-dokdo", H, T, scale=1.3),
+    _npm("yeon-sung", H, T),  # its last package is 4.5.10 (packaging MIT; the font says OFL)
+    _npm("black-and-white-picture", H, T),
     # ... typeset for training
     _npm("gowun-dodum", P, T),
     _npm("gowun-batang", P, T),
     _npm("song-myung", P, T),
     _npm("stylish", P, T),
+    _npm("jua", P, T),
     # ... handwriting-style, held out
     _npm("hi-melody", H, X, scale=1.05),
     _npm("poor-story", H, X),

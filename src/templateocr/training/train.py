@@ -44,6 +44,9 @@ class TrainConfig:
     save_every_s: float = 300.0
     max_minutes: float | None = None
     validation_lines: int = 256
+    distort: bool = False
+    """Bend the strokes of most handwriting-style lines (see
+    :func:`~templateocr.training.render.render_line`): each font becomes many hands."""
     init_from: Path | None = None
     """A new run (none in ``run_dir`` yet) starts from this checkpoint's weights where they fit
     the new model: a model of another alphabet keeps the convolutions and the LSTM and learns
@@ -162,7 +165,7 @@ def train(config: TrainConfig, model_config: ModelConfig | None = None) -> Path:
         flush=True,
     )
     loader = DataLoader(
-        LineBatches(config.seed, config.batch_size, step, model.config.alphabet),
+        LineBatches(config.seed, config.batch_size, step, model.config.alphabet, distort=config.distort),
         batch_size=None,
         num_workers=config.workers,
         prefetch_factor=4 if config.workers else None,
